@@ -1,0 +1,113 @@
+/** One entry of the error catalog: a stable machine code, the HTTP status and a safe default message. */
+export interface ErrorDefinition {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+/**
+ * Every error llm-proxy answers with. Codes are stable and never reused; `docs/errors.md` lists them and a test
+ * keeps both in sync. Messages never contain secrets.
+ */
+export const ERRORS = {
+  NOT_FOUND: { code: 'not_found', status: 404, message: 'not found' },
+  METHOD_NOT_ALLOWED: { code: 'method_not_allowed', status: 405, message: 'method not allowed' },
+  INVALID_REQUEST_BODY: { code: 'invalid_request_body', status: 400, message: 'invalid request body' },
+  VALIDATION_FAILED: { code: 'validation_failed', status: 400, message: 'request validation failed' },
+  PAYLOAD_TOO_LARGE: { code: 'payload_too_large', status: 413, message: 'request body too large' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    status: 415,
+    message: 'unsupported content type; send application/json',
+  },
+  INTERNAL: { code: 'internal_error', status: 500, message: 'internal server error' },
+  SERVICE_UNAVAILABLE: {
+    code: 'service_unavailable',
+    status: 503,
+    message: 'service temporarily unavailable',
+  },
+
+  MANAGEMENT_AUTH_MISSING: {
+    code: 'missing_authorization',
+    status: 401,
+    message: 'missing or invalid Authorization header',
+  },
+  MANAGEMENT_TOKEN_INVALID: {
+    code: 'invalid_management_token',
+    status: 401,
+    message: 'invalid management token',
+  },
+
+  INVALID_PROJECT_ID: { code: 'invalid_project_id', status: 400, message: 'invalid project id' },
+  PROJECT_NOT_FOUND: { code: 'project_not_found', status: 404, message: 'project not found' },
+  PROJECT_NAME_TAKEN: {
+    code: 'project_name_taken',
+    status: 409,
+    message: 'a project with this name already exists',
+  },
+  PROJECT_INACTIVE: { code: 'project_inactive', status: 403, message: 'project is inactive' },
+  PROJECT_DELETE_NOT_ALLOWED: {
+    code: 'project_delete_not_allowed',
+    status: 405,
+    message: 'project deletion is not permitted',
+  },
+  OBFUSCATED_API_KEY: {
+    code: 'obfuscated_api_key',
+    status: 400,
+    message: 'cannot save obfuscated API key - please provide the full API key',
+  },
+  REVOKE_REQUIRES_DEACTIVATION: {
+    code: 'revoke_tokens_requires_inactive',
+    status: 400,
+    message: 'revoke_tokens requires is_active=false',
+  },
+
+  INVALID_TOKEN_ID: { code: 'invalid_token_id', status: 400, message: 'invalid token id' },
+  TOKEN_RECORD_NOT_FOUND: { code: 'token_record_not_found', status: 404, message: 'token not found' },
+  NO_FIELDS_TO_UPDATE: { code: 'no_fields_to_update', status: 400, message: 'no fields to update' },
+
+  INVALID_AUDIT_EVENT_ID: { code: 'invalid_audit_event_id', status: 400, message: 'invalid audit event id' },
+  AUDIT_EVENT_NOT_FOUND: { code: 'audit_event_not_found', status: 404, message: 'audit event not found' },
+  AUDIT_UNAVAILABLE: {
+    code: 'audit_unavailable',
+    status: 503,
+    message: 'audit events not available (AUDIT_STORE_IN_DB is off)',
+  },
+  DATABASE_UNAVAILABLE: { code: 'database_unavailable', status: 503, message: 'database unavailable' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+/** The names of catalog entries. */
+export type ErrorName = keyof typeof ERRORS;
+
+/** Options for {@link AppError}. */
+export interface AppErrorOptions {
+  /** Replaces the catalog's default message (must stay free of secrets). */
+  message?: string;
+  /** Extra fields merged into the JSON error body. */
+  details?: Record<string, unknown>;
+  /** Extra response headers, e.g. `Allow`. */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** An error that knows how it is answered: catalog code, HTTP status and a safe message. */
+export class AppError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(definition: ErrorDefinition, options: AppErrorOptions = {}) {
+    super(options.message ?? definition.message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = definition.code;
+    this.statusCode = definition.status;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+/** Narrows an unknown thrown value to an {@link AppError}. */
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

@@ -1,0 +1,16 @@
+export { AppError, ERRORS, isAppError } from './errors.js';
+export type { AppErrorOptions, ErrorDefinition, ErrorName } from './errors.js';
+export { newId, isWellFormedId } from './ids.js';
+export { obfuscateSecret, obfuscateToken, looksObfuscated } from './obfuscate.js';
+export { secretsEqual } from './secret-compare.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { VERSION } from './version.js';
+export {
+  createApiKeyCipher,
+  decodeEncryptionKey,
+  generateEncryptionKey,
+  isEncryptedValue,
+} from './api-key-cipher.js';
+export type { ApiKeyCipher } from './api-key-cipher.js';
+export type { Logger } from './logger.js';

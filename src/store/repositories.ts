@@ -1,0 +1,108 @@
+import type { AuditEventRecord, AuditOutcome, Project, TokenRecord } from './records.js';
+
+/** Fields of a new project. */
+export interface NewProject {
+  readonly name: string;
+  readonly apiKey: string;
+}
+
+/** Changes to a project; absent fields stay as they are. */
+export interface ProjectChanges {
+  readonly name?: string;
+  readonly apiKey?: string;
+  /** Deactivating sets `deactivated_at`; reactivating clears it. */
+  readonly isActive?: boolean;
+}
+
+/** Projects; API keys are encrypted on write and decrypted on read when encryption is configured. */
+export interface ProjectRepository {
+  /** Every project, ordered by name. */
+  list(): Promise<Project[]>;
+  get(id: string): Promise<Project | undefined>;
+  /** Throws {@link DuplicateProjectNameError} when the name is taken. */
+  create(project: NewProject): Promise<Project>;
+  /** Applies the changes and bumps `updated_at`; undefined when the project does not exist. */
+  update(id: string, changes: ProjectChanges): Promise<Project | undefined>;
+}
+
+/** Fields of a new token. */
+export interface NewToken {
+  readonly projectId: string;
+  readonly tokenHash: string;
+  readonly preview: string;
+  readonly expiresAt: Date | null;
+  readonly maxRequests: number | null;
+}
+
+/** Changes to a token; absent fields stay as they are. */
+export interface TokenChanges {
+  /** Deactivating sets `deactivated_at` (kept if already set); reactivating clears it. */
+  readonly isActive?: boolean;
+  /** null means unlimited. */
+  readonly maxRequests?: number | null;
+}
+
+/** Filter for token lists. */
+export interface TokenFilter {
+  readonly projectId?: string;
+  readonly activeOnly?: boolean;
+}
+
+/** Result of revoking every token of a project. */
+export interface BulkRevokeResult {
+  readonly revoked: number;
+  readonly alreadyRevoked: number;
+  readonly total: number;
+}
+
+/** Tokens, addressed by their record id; the secret is only ever seen as its hash. */
+export interface TokenRepository {
+  create(token: NewToken): Promise<TokenRecord>;
+  get(id: string): Promise<TokenRecord | undefined>;
+  findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** Newest first. */
+  list(filter?: TokenFilter): Promise<TokenRecord[]>;
+  /** Writes only the given columns (no lost update of counters); undefined when the token does not exist. */
+  update(id: string, changes: TokenChanges): Promise<TokenRecord | undefined>;
+  /** Deactivates one token; `alreadyRevoked` when it was inactive before. Undefined when it does not exist. */
+  revoke(id: string): Promise<{ alreadyRevoked: boolean } | undefined>;
+  /** Deactivates every active token of a project in one statement. */
+  revokeForProject(projectId: string): Promise<BulkRevokeResult>;
+}
+
+/** Filter for audit lists; string fields match exactly, `search` is a substring over the text columns. */
+export interface AuditFilter {
+  readonly action?: string;
+  readonly actor?: string;
+  readonly clientIp?: string;
+  readonly projectId?: string;
+  readonly outcome?: AuditOutcome;
+  readonly requestId?: string;
+  readonly correlationId?: string;
+  readonly method?: string;
+  readonly path?: string;
+  readonly search?: string;
+  readonly startTime?: Date;
+  readonly endTime?: Date;
+}
+
+/** One page of audit events, newest first. */
+export interface AuditPage {
+  readonly events: AuditEventRecord[];
+  readonly totalCount: number;
+}
+
+/** The `audit_events` table. */
+export interface AuditRepository {
+  insert(event: AuditEventRecord): Promise<void>;
+  get(id: string): Promise<AuditEventRecord | undefined>;
+  list(filter: AuditFilter, page: number, pageSize: number): Promise<AuditPage>;
+}
+
+/** Thrown when a project name is already taken (names are unique). */
+export class DuplicateProjectNameError extends Error {
+  constructor(name: string) {
+    super(`project name already exists: ${name}`);
+    this.name = 'DuplicateProjectNameError';
+  }
+}

@@ -1,0 +1,35 @@
+import type { AuditRepository, ProjectRepository, TokenRepository } from './repositories.js';
+
+/** Which SQL database is behind a store. */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** All persistent state, behind one interface for SQLite and PostgreSQL. */
+export interface Store {
+  readonly dialect: DialectName;
+  readonly projects: ProjectRepository;
+  readonly tokens: TokenRepository;
+  readonly audit: AuditRepository;
+  readonly migrations: MigrationRunner;
+  /** Runs the work in one transaction; the store handed to it uses that transaction. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /** Throws when the database cannot answer (used by `/ready`). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** State of one migration. */
+export interface MigrationState {
+  readonly name: string;
+  readonly executedAt: Date | undefined;
+}
+
+/** Runs the one migration set on whichever dialect the store uses, under a cross-process lock. */
+export interface MigrationRunner {
+  /** Applies every pending migration; returns the names applied. */
+  latest(): Promise<string[]>;
+  /** Applies the next pending migration, if any. */
+  up(): Promise<string[]>;
+  /** Reverts the last applied migration, if any. */
+  down(): Promise<string[]>;
+  status(): Promise<MigrationState[]>;
+}

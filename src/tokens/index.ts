@@ -1,0 +1,8 @@
+export {
+  generateToken,
+  hashToken,
+  isTokenFormat,
+  isTokenHash,
+  tokenFormatProblem,
+  tokenPreview,
+} from './token-format.js';
