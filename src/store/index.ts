@@ -1,0 +1,18 @@
+export { openStore } from './open-store.js';
+export type { OpenStoreOptions } from './open-store.js';
+export type { DialectName, MigrationRunner, MigrationState, Store } from './store.js';
+export type { AuditEventRecord, AuditOutcome, Project, TokenRecord } from './records.js';
+export { DuplicateProjectNameError } from './repositories.js';
+export type {
+  AuditFilter,
+  AuditPage,
+  AuditRepository,
+  BulkRevokeResult,
+  NewProject,
+  NewToken,
+  ProjectChanges,
+  ProjectRepository,
+  TokenChanges,
+  TokenFilter,
+  TokenRepository,
+} from './repositories.js';

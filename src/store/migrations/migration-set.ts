@@ -1,0 +1,25 @@
+import type { Kysely, Migration } from 'kysely';
+
+import type { DialectName } from '../store.js';
+import { adoptPostgresSchema } from './adopt-postgres-schema.js';
+import { adoptSqliteSchema } from './adopt-sqlite-schema.js';
+
+/**
+ * The one migration set, for both dialects. `0001_baseline` creates the schema, or adopts a database left by
+ * the original program. Later migrations append here; names sort in the order they run.
+ */
+export function migrationSet(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_baseline': {
+      async up(db: Kysely<unknown>) {
+        if (dialect === 'postgres') await adoptPostgresSchema(db);
+        else await adoptSqliteSchema(db);
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['audit_events', 'tokens', 'projects']) {
+          await db.schema.dropTable(table).ifExists().execute();
+        }
+      },
+    },
+  };
+}

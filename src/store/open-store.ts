@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+
+import { systemClock } from '../core/index.js';
+import type { ApiKeyCipher, Clock } from '../core/index.js';
+import type { DatabaseConfig } from '../config/index.js';
+import { SqlMigrationRunner } from './migrations/sql-migration-runner.js';
+import type { Database } from './schema.js';
+import { SqlAuditRepository } from './sql-audit-repository.js';
+import { SqlProjectRepository } from './sql-project-repository.js';
+import { SqlTokenRepository } from './sql-token-repository.js';
+import { openSqlite } from './sqlite-connection.js';
+import type { DialectName, MigrationRunner, Store } from './store.js';
+
+/** What {@link openStore} needs. */
+export interface OpenStoreOptions {
+  readonly database: DatabaseConfig;
+  readonly cipher: ApiKeyCipher;
+  /** @default systemClock */
+  readonly clock?: Clock;
+}
+
+/**
+ * Connects to SQLite (creating the file's folder) or PostgreSQL. Does not migrate: callers run
+ * `store.migrations.latest()` when they want the schema brought up to date.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const db = createKysely(options.database);
+  try {
+    await sql`SELECT 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    throw new Error(`cannot connect to the ${options.database.driver} database: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  const dialect = options.database.driver;
+  return new SqlStore(
+    db,
+    dialect,
+    options.cipher,
+    options.clock ?? systemClock,
+    new SqlMigrationRunner(db as Kysely<unknown>, dialect),
+  );
+}
+
+class SqlStore implements Store {
+  readonly projects: SqlProjectRepository;
+  readonly tokens: SqlTokenRepository;
+  readonly audit: SqlAuditRepository;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+    private readonly cipher: ApiKeyCipher,
+    private readonly clock: Clock,
+    readonly migrations: MigrationRunner,
+  ) {
+    this.projects = new SqlProjectRepository(db, cipher, clock);
+    this.tokens = new SqlTokenRepository(db, clock);
+    this.audit = new SqlAuditRepository(db);
+  }
+
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    return this.db
+      .transaction()
+      .execute((trx) => work(new SqlStore(trx, this.dialect, this.cipher, this.clock, this.migrations)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function createKysely(config: DatabaseConfig): Kysely<Database> {
+  if (config.driver === 'sqlite') {
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.path) }) });
+  }
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError) return error.errors.map(describe).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}

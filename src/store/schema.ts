@@ -1,0 +1,62 @@
+import type { ColumnType } from 'kysely';
+
+/** Timestamps: `timestamptz` on PostgreSQL (Date), ISO-8601 UTC text on SQLite. */
+type Timestamp = ColumnType<Date | string, Date, Date>;
+type NullableTimestamp = ColumnType<Date | string | null, Date | null | undefined, Date | null>;
+/** Booleans: `boolean` on PostgreSQL, 0/1 on SQLite. */
+type Bool = ColumnType<boolean | number, boolean | undefined, boolean>;
+/** Counters: PostgreSQL aggregates may come back as strings. */
+type Counter = ColumnType<number | string, number | undefined, number>;
+
+/** The `projects` table (names as in the original program). */
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  api_key: string;
+  is_active: Bool;
+  deactivated_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The `tokens` table; `token` holds the SHA-256 hex of the secret. */
+export interface TokensTable {
+  id: string;
+  token: string;
+  token_preview: string | null;
+  project_id: string;
+  expires_at: NullableTimestamp;
+  is_active: Bool;
+  deactivated_at: NullableTimestamp;
+  request_count: Counter;
+  max_requests: number | null;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  cache_hit_count: Counter;
+}
+
+/** The `audit_events` table. */
+export interface AuditEventsTable {
+  id: string;
+  timestamp: Timestamp;
+  action: string;
+  actor: string;
+  project_id: string | null;
+  request_id: string | null;
+  correlation_id: string | null;
+  client_ip: string | null;
+  method: string | null;
+  path: string | null;
+  user_agent: string | null;
+  outcome: string;
+  reason: string | null;
+  token_id: string | null;
+  metadata: string | null;
+}
+
+/** Every table the store queries. */
+export interface Database {
+  projects: ProjectsTable;
+  tokens: TokensTable;
+  audit_events: AuditEventsTable;
+}

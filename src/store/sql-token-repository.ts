@@ -1,0 +1,144 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+
+import { newId } from '../core/index.js';
+import type { Clock } from '../core/index.js';
+import type { TokenRecord } from './records.js';
+import type {
+  BulkRevokeResult,
+  NewToken,
+  TokenChanges,
+  TokenFilter,
+  TokenRepository,
+} from './repositories.js';
+import { toBool, toDate, toDateOrNull, toInt } from './row-values.js';
+import type { Database, TokensTable } from './schema.js';
+
+/** Tokens in SQL. Updates write only the columns that change, so concurrent counter increments survive. */
+export class SqlTokenRepository implements TokenRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(token: NewToken): Promise<TokenRecord> {
+    const now = this.clock.now();
+    const record: TokenRecord = {
+      id: newId(),
+      tokenHash: token.tokenHash,
+      preview: token.preview,
+      projectId: token.projectId,
+      expiresAt: token.expiresAt,
+      isActive: true,
+      deactivatedAt: null,
+      requestCount: 0,
+      maxRequests: token.maxRequests,
+      createdAt: now,
+      lastUsedAt: null,
+      cacheHitCount: 0,
+    };
+    await this.db
+      .insertInto('tokens')
+      .values({
+        id: record.id,
+        token: record.tokenHash,
+        token_preview: record.preview,
+        project_id: record.projectId,
+        expires_at: record.expiresAt,
+        is_active: true,
+        deactivated_at: null,
+        request_count: 0,
+        max_requests: record.maxRequests,
+        created_at: now,
+        last_used_at: null,
+        cache_hit_count: 0,
+      })
+      .execute();
+    return record;
+  }
+
+  async get(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTokenRecord(row);
+  }
+
+  async findByHash(tokenHash: string): Promise<TokenRecord | undefined> {
+    const row = await this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('token', '=', tokenHash)
+      .executeTakeFirst();
+    return row && toTokenRecord(row);
+  }
+
+  async list(filter: TokenFilter = {}): Promise<TokenRecord[]> {
+    let query = this.db.selectFrom('tokens').selectAll();
+    if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
+    if (filter.activeOnly === true) query = query.where('is_active', '=', true);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toTokenRecord);
+  }
+
+  async update(id: string, changes: TokenChanges): Promise<TokenRecord | undefined> {
+    const now = this.clock.now();
+    const set = {
+      ...(changes.maxRequests !== undefined && { max_requests: changes.maxRequests }),
+      ...(changes.isActive === true && { is_active: true, deactivated_at: null }),
+      ...(changes.isActive === false && {
+        is_active: false,
+        deactivated_at: sql<Date>`coalesce(deactivated_at, ${now})`,
+      }),
+    };
+    if (Object.keys(set).length > 0) {
+      await this.db.updateTable('tokens').set(set).where('id', '=', id).execute();
+    }
+    return this.get(id);
+  }
+
+  async revoke(id: string): Promise<{ alreadyRevoked: boolean } | undefined> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ is_active: false, deactivated_at: sql<Date>`coalesce(deactivated_at, ${this.clock.now()})` })
+      .where('id', '=', id)
+      .where('is_active', '=', true)
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) return { alreadyRevoked: false };
+    const exists = await this.db.selectFrom('tokens').select('id').where('id', '=', id).executeTakeFirst();
+    return exists ? { alreadyRevoked: true } : undefined;
+  }
+
+  async revokeForProject(projectId: string): Promise<BulkRevokeResult> {
+    const total = await this.db
+      .selectFrom('tokens')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ is_active: false, deactivated_at: sql<Date>`coalesce(deactivated_at, ${this.clock.now()})` })
+      .where('project_id', '=', projectId)
+      .where('is_active', '=', true)
+      .executeTakeFirst();
+    const revoked = Number(result.numUpdatedRows);
+    const totalCount = toInt(total.count);
+    return { revoked, alreadyRevoked: totalCount - revoked, total: totalCount };
+  }
+}
+
+function toTokenRecord(row: Selectable<TokensTable>): TokenRecord {
+  return {
+    id: row.id,
+    tokenHash: row.token,
+    preview: row.token_preview,
+    projectId: row.project_id,
+    expiresAt: toDateOrNull(row.expires_at),
+    isActive: toBool(row.is_active),
+    deactivatedAt: toDateOrNull(row.deactivated_at),
+    requestCount: toInt(row.request_count),
+    // The original program treated a quota of 0 or less as unlimited.
+    maxRequests: row.max_requests === null || toInt(row.max_requests) <= 0 ? null : toInt(row.max_requests),
+    createdAt: toDate(row.created_at),
+    lastUsedAt: toDateOrNull(row.last_used_at),
+    cacheHitCount: toInt(row.cache_hit_count),
+  };
+}

@@ -1,0 +1,41 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Opens a SQLite file the way the store needs it: WAL, foreign keys on, a busy timeout so that several
+ * processes can share the file, and parameters converted to what SQLite stores (Date → ISO-8601 UTC text,
+ * boolean → 0/1), so that repositories write the same values on both dialects.
+ */
+export function openSqlite(path: string): SqliteDatabase & { raw: BetterSqlite3.Database } {
+  const raw = new BetterSqlite3(path);
+  raw.pragma('busy_timeout = 10000');
+  if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('synchronous = NORMAL');
+  return {
+    raw,
+    close: () => raw.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = raw.prepare(sql);
+      return {
+        get reader() {
+          return statement.reader;
+        },
+        all: (parameters) => statement.all(...convertParameters(parameters)),
+        run: (parameters) => {
+          const result = statement.run(...convertParameters(parameters));
+          return { changes: result.changes, lastInsertRowid: result.lastInsertRowid };
+        },
+        iterate: (parameters) => statement.iterate(...convertParameters(parameters)),
+      };
+    },
+  };
+}
+
+function convertParameters(parameters: ReadonlyArray<unknown>): unknown[] {
+  return parameters.map((value) => {
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    return value;
+  });
+}
