@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, VARIABLES, resolveConfig } from '../../src/config/index.js';
+
+const token = { MANAGEMENT_TOKEN: 'management-token-for-tests' };
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('resolveConfig', () => {
+  it('applies the original defaults', () => {
+    const config = resolveConfig({ env: token });
+    expect(config.listen).toEqual({ host: '', port: 8080 });
+    expect(config.database).toEqual({ driver: 'sqlite', path: './data/llm-proxy.db' });
+    expect(config.log).toEqual({ level: 'info', format: 'json', file: '' });
+    expect(config.audit).toEqual({
+      enabled: true,
+      file: './data/audit.log',
+      createDir: true,
+      storeInDb: true,
+    });
+    expect(config.encryption).toEqual({ key: undefined, required: false });
+    expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('layers defaults < .env < environment < flags', () => {
+    const config = resolveConfig({
+      dotenv: { ...token, LISTEN_ADDR: ':1', LOG_LEVEL: 'warn', DATABASE_PATH: 'dotenv.db' },
+      env: { LISTEN_ADDR: ':2', LOG_LEVEL: 'error' },
+      flags: { LISTEN_ADDR: ':3' },
+    });
+    expect(config.listen.port).toBe(3);
+    expect(config.log.level).toBe('error');
+    expect(config.database).toEqual({ driver: 'sqlite', path: 'dotenv.db' });
+  });
+
+  it('reports every problem at once and never falls back silently', () => {
+    const problems = problemsOf(() =>
+      resolveConfig({
+        env: {
+          LISTEN_ADDR: 'nope',
+          DB_DRIVER: 'mysql',
+          LOG_LEVEL: 'loud',
+          AUDIT_ENABLED: 'sometimes',
+          ENCRYPTION_KEY: 'short',
+          DATABASE_POOL_SIZE: '0',
+        },
+      }),
+    );
+    const named = problems.map((problem) => problem.split(':')[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'MANAGEMENT_TOKEN',
+        'LISTEN_ADDR',
+        'DB_DRIVER',
+        'LOG_LEVEL',
+        'AUDIT_ENABLED',
+        'ENCRYPTION_KEY',
+        'DATABASE_POOL_SIZE',
+      ]),
+    );
+  });
+
+  it('requires a database URL for PostgreSQL and a key when encryption is required', () => {
+    const problems = problemsOf(() =>
+      resolveConfig({ env: { ...token, DB_DRIVER: 'postgres', REQUIRE_ENCRYPTION_KEY: 'true' } }),
+    );
+    expect(problems).toEqual([
+      'DATABASE_URL: required when DB_DRIVER=postgres',
+      'ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true',
+    ]);
+  });
+
+  it('never echoes secret values in its messages', () => {
+    const secret = 'c2VjcmV0LXRoYXQtaXMtbm90LTMyLWJ5dGVz';
+    const problems = problemsOf(() => resolveConfig({ env: { ...token, ENCRYPTION_KEY: secret } }));
+    expect(problems.join('\n')).not.toContain(secret);
+  });
+
+  it('DEBUG forces debug logging', () => {
+    expect(resolveConfig({ env: { ...token, DEBUG: '1', LOG_LEVEL: 'error' } }).log.level).toBe('debug');
+  });
+
+  it('every variable is documented in the README configuration reference', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const variable of VARIABLES) expect(readme).toContain(`\`${variable.name}\``);
+  });
+});

@@ -1,0 +1,220 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createApiKeyCipher, newId } from '../../src/core/index.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { hashToken } from '../../src/tokens/index.js';
+import { createTestDatabase, postgresQuery } from '../helpers/test-database.js';
+import type { TestDatabase } from '../helpers/test-database.js';
+import { TEST_DIALECTS } from '../helpers/test-store.js';
+
+const run = promisify(execFile);
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+const plainCipher = createApiKeyCipher(undefined);
+
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+async function freshDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const database = await createTestDatabase(dialect);
+  cleanups.push(() => database.cleanup());
+  return database;
+}
+
+async function open(database: TestDatabase): Promise<Store> {
+  const store = await openStore({ database: database.config, cipher: plainCipher });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+async function seed(database: TestDatabase, sqlText: string): Promise<void> {
+  if (database.config.driver === 'sqlite') {
+    const raw = new BetterSqlite3(database.config.path);
+    raw.exec(sqlText);
+    raw.close();
+  } else {
+    await postgresQuery(database.config.url, sqlText);
+  }
+}
+
+describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
+  it('migrate up, status and down work on an empty database', async () => {
+    const store = await open(await freshDatabase(dialect));
+    expect((await store.migrations.status()).every((migration) => migration.executedAt === undefined)).toBe(
+      true,
+    );
+    expect(await store.migrations.up()).toEqual(['0001_baseline']);
+    expect(await store.migrations.latest()).toEqual([]);
+    const status = await store.migrations.status();
+    expect(status[0]?.executedAt).toBeInstanceOf(Date);
+    await store.projects.create({ name: 'p', apiKey: 'k' });
+    expect(await store.migrations.down()).toEqual(['0001_baseline']);
+    await expect(store.projects.list()).rejects.toThrow();
+    expect(await store.migrations.latest()).toEqual(['0001_baseline']);
+    expect(await store.projects.list()).toEqual([]);
+  });
+
+  it('two instances starting together migrate exactly once', async () => {
+    const database = await freshDatabase(dialect);
+    const [a, b] = [await open(database), await open(database)];
+    const results = await Promise.all([a.migrations.latest(), b.migrations.latest()]);
+    expect(results.flat()).toEqual(['0001_baseline']);
+  });
+});
+
+describe('adopting databases of the original program (SQLite)', () => {
+  it('upgrades the early schema.sql shape in place and loses nothing', async () => {
+    const database = await freshDatabase('sqlite');
+    await seed(database, fixture('original-sqlite-early.sql'));
+    const store = await open(database);
+    expect(await store.migrations.latest()).toEqual(['0001_baseline']);
+
+    const projects = await store.projects.list();
+    expect(projects.map((project) => [project.name, project.apiKey, project.isActive])).toEqual([
+      ['Legacy One', 'sk-legacy-key-0000000001', true],
+      ['Legacy Two', 'sk-legacy-key-0000000002', false],
+    ]);
+    expect(projects[0]?.createdAt.toISOString()).toBe('2025-03-01T10:00:00.123Z');
+    expect(projects[1]?.deactivatedAt?.toISOString()).toBe('2025-04-01T07:30:00.000Z');
+
+    const token = await store.tokens.findByHash(hashToken('sk-AAAAAAAAAAAAAAAAAAAAAA'));
+    expect(token).toMatchObject({
+      id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+      preview: 'sk-AAAA**************AAAA',
+      requestCount: 7,
+      maxRequests: 10,
+      cacheHitCount: 2,
+      isActive: true,
+    });
+    expect(token?.expiresAt?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    const raw = new BetterSqlite3(database.config.driver === 'sqlite' ? database.config.path : '');
+    const stored = raw.prepare('SELECT token FROM tokens').all() as { token: string }[];
+    raw.close();
+    expect(stored.every((row) => /^[0-9a-f]{64}$/.test(row.token))).toBe(true);
+
+    const audit = await store.audit.list({}, 1, 10);
+    expect(audit.totalCount).toBe(2);
+    const march = await store.audit.list(
+      { startTime: new Date('2025-03-01T00:00:00Z'), endTime: new Date('2025-03-02T00:00:00Z') },
+      1,
+      10,
+    );
+    expect(march.events.map((event) => event.action)).toEqual(['project.create']);
+    await store.audit.insert({ ...march.events[0]!, id: newId(), outcome: 'denied' });
+  });
+
+  it('gives ids to tokens of the oldest shape and keeps unknown columns', async () => {
+    const database = await freshDatabase('sqlite');
+    await seed(database, fixture('original-sqlite-token-pk.sql'));
+    const store = await open(database);
+    await store.migrations.latest();
+    const tokens = await store.tokens.list({ projectId: 'p-old' });
+    expect(tokens).toHaveLength(2);
+    expect(tokens.every((token) => /^[0-9a-f-]{36}$/.test(token.id))).toBe(true);
+    const unlimited = await store.tokens.findByHash(hashToken('sk-CCCCCCCCCCCCCCCCCCCCCC'));
+    expect(unlimited).toMatchObject({ requestCount: 3, maxRequests: null });
+    expect((await store.projects.get('p-old'))?.apiKey).toBe('sk-old-key-000000000000');
+    const raw = new BetterSqlite3(database.config.driver === 'sqlite' ? database.config.path : '');
+    const metadata = raw.prepare('SELECT metadata FROM tokens WHERE metadata IS NOT NULL').all();
+    const fk = raw.prepare('PRAGMA foreign_key_check').all();
+    raw.close();
+    expect(metadata).toEqual([{ metadata: '{"user_id":"u1"}' }]);
+    expect(fk).toEqual([]);
+  });
+});
+
+describe.runIf(TEST_DIALECTS.includes('postgres'))(
+  'adopting databases of the original program (PostgreSQL)',
+  () => {
+    it('upgrades a goose-migrated database in place', async () => {
+      const database = await freshDatabase('postgres');
+      await seed(database, fixture('original-postgres-goose.sql'));
+      const store = await open(database);
+      expect(await store.migrations.latest()).toEqual(['0001_baseline']);
+      const token = await store.tokens.findByHash(hashToken('sk-EEEEEEEEEEEEEEEEEEEEEE'));
+      expect(token).toMatchObject({ requestCount: 4, maxRequests: 9, preview: 'sk-EEEE**************EEEE' });
+      expect(token?.expiresAt?.toISOString()).toBe('2031-01-01T00:00:00.000Z');
+      expect(await store.tokens.get('not-a-uuid')).toBeUndefined();
+      const project = await store.projects.get('11111111-1111-4111-8111-111111111111');
+      expect(project?.createdAt.toISOString()).toBe('2025-05-01T10:00:00.123Z');
+      expect((await store.audit.list({}, 1, 10)).totalCount).toBe(1);
+      if (database.config.driver !== 'postgres') throw new Error('unreachable');
+      const metadata = await postgresQuery(database.config.url, 'SELECT metadata FROM tokens');
+      expect(metadata.rows).toEqual([{ metadata: '{"user_id":"u2"}' }]);
+    });
+
+    it('upgrades a database that only ran the first goose migration', async () => {
+      const database = await freshDatabase('postgres');
+      await seed(database, fixture('original-postgres-goose-v1.sql'));
+      const store = await open(database);
+      await store.migrations.latest();
+      const token = await store.tokens.findByHash(hashToken('sk-FFFFFFFFFFFFFFFFFFFFFF'));
+      expect(token).toMatchObject({ projectId: 'p-v1', maxRequests: 2, cacheHitCount: 0 });
+      expect((await store.projects.get('p-v1'))?.apiKey).toBe('sk-v1-key-00000000000');
+      await store.audit.insert({
+        id: newId(),
+        timestamp: new Date(),
+        action: 'proxy_request',
+        actor: 'system',
+        projectId: null,
+        requestId: null,
+        correlationId: null,
+        clientIp: null,
+        method: null,
+        path: null,
+        userAgent: null,
+        outcome: 'error',
+        reason: null,
+        tokenId: null,
+        metadata: null,
+      });
+    });
+  },
+);
+
+describe('migration lock across processes (SQLite)', () => {
+  it('two processes migrating one file at once both succeed and the migration runs once', async () => {
+    const database = await freshDatabase('sqlite');
+    if (database.config.driver !== 'sqlite') throw new Error('unreachable');
+    const script = new URL('../fixtures/migrate-once.ts', import.meta.url).pathname;
+    const runs = await Promise.all(
+      [0, 1].map(() =>
+        run(process.execPath, [
+          '--import',
+          'tsx',
+          script,
+          database.config.driver === 'sqlite' ? database.config.path : '',
+        ]),
+      ),
+    );
+    const applied = runs.flatMap((result) => JSON.parse(result.stdout) as string[]);
+    expect(applied).toEqual(['0001_baseline']);
+  });
+});
+
+describe('API keys at rest', () => {
+  it.each(TEST_DIALECTS)('are stored encrypted in the enc:v1 format on %s and read back', async (dialect) => {
+    const database = await freshDatabase(dialect);
+    const key = Buffer.alloc(32, 7);
+    const store = await openStore({ database: database.config, cipher: createApiKeyCipher(key) });
+    cleanups.push(() => store.close());
+    await store.migrations.latest();
+    const project = await store.projects.create({ name: 'secret', apiKey: 'sk-very-secret-key-123' });
+    expect((await store.projects.get(project.id))?.apiKey).toBe('sk-very-secret-key-123');
+    const query = 'SELECT api_key FROM projects';
+    const rows =
+      database.config.driver === 'sqlite'
+        ? (new BetterSqlite3(database.config.path).prepare(query).all() as { api_key: string }[])
+        : ((await postgresQuery(database.config.url, query)).rows as { api_key: string }[]);
+    expect(rows[0]?.api_key).toMatch(/^enc:v1:[A-Za-z0-9+/]+=*$/);
+    expect(rows[0]?.api_key).not.toContain('very-secret');
+  });
+});
