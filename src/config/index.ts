@@ -14,3 +14,11 @@ export {
 export type { ListenAddress, Parsed } from './parse-values.js';
 export { SECRET_VARIABLES, VARIABLES } from './variables.js';
 export type { VariableSpec } from './variables.js';
+export { defaultProvidersDocument, loadProviders, parseProviders } from './providers/index.js';
+export type {
+  ProviderAuth,
+  ProviderConfig,
+  ProviderSources,
+  ProviderTimeouts,
+  ProvidersConfig,
+} from './providers/index.js';

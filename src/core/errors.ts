@@ -13,6 +13,7 @@ export const ERRORS = {
   NOT_FOUND: { code: 'not_found', status: 404, message: 'not found' },
   METHOD_NOT_ALLOWED: { code: 'method_not_allowed', status: 405, message: 'method not allowed' },
   INVALID_REQUEST_BODY: { code: 'invalid_request_body', status: 400, message: 'invalid request body' },
+  BAD_REQUEST: { code: 'bad_request', status: 400, message: 'bad request' },
   VALIDATION_FAILED: { code: 'validation_failed', status: 400, message: 'request validation failed' },
   PAYLOAD_TOO_LARGE: { code: 'payload_too_large', status: 413, message: 'request body too large' },
   UNSUPPORTED_MEDIA_TYPE: {
@@ -74,6 +75,39 @@ export const ERRORS = {
     message: 'audit events not available (AUDIT_STORE_IN_DB is off)',
   },
   DATABASE_UNAVAILABLE: { code: 'database_unavailable', status: 503, message: 'database unavailable' },
+
+  // The proxy (/v1): codes of the original program, answered in the OpenAI error shape.
+  INVALID_TOKEN: { code: 'invalid_token', status: 401, message: 'missing or invalid authorization header' },
+  TOKEN_NOT_FOUND: { code: 'token_not_found', status: 401, message: 'Token not found' },
+  TOKEN_INACTIVE: { code: 'token_inactive', status: 401, message: 'Token is inactive' },
+  TOKEN_EXPIRED: { code: 'token_expired', status: 401, message: 'Token has expired' },
+  RATE_LIMIT_EXCEEDED: {
+    code: 'rate_limit_exceeded',
+    status: 429,
+    message: 'Rate limit exceeded: the token has used all of its max_requests',
+  },
+  ENDPOINT_NOT_FOUND: { code: 'endpoint_not_found', status: 404, message: 'Endpoint not found' },
+  PARAM_NOT_ALLOWED: { code: 'param_not_allowed', status: 400, message: 'Parameter value is not allowed' },
+  INVALID_JSON_BODY: { code: 'invalid_json', status: 400, message: 'request body is not valid JSON' },
+  ORIGIN_NOT_ALLOWED: { code: 'origin_not_allowed', status: 403, message: 'Origin not allowed' },
+  ORIGIN_REQUIRED: { code: 'origin_required', status: 400, message: 'Origin header required' },
+  UPSTREAM_UNREACHABLE: { code: 'upstream_unreachable', status: 502, message: 'upstream is unreachable' },
+  UPSTREAM_TIMEOUT: { code: 'timeout', status: 504, message: 'upstream did not answer in time' },
+  CIRCUIT_OPEN: {
+    code: 'circuit_open',
+    status: 503,
+    message: 'Upstream unavailable (circuit breaker open)',
+  },
+  UPSTREAM_AUTH_ERROR: {
+    code: 'upstream_auth_error',
+    status: 503,
+    message: 'Upstream authentication error: the project API key cannot be read',
+  },
+  PROVIDER_NOT_CONFIGURED: {
+    code: 'provider_not_configured',
+    status: 503,
+    message: "the project's provider is not configured on this server",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** The names of catalog entries. */

@@ -15,4 +15,5 @@ export type {
   TokenChanges,
   TokenFilter,
   TokenRepository,
+  TokenUsage,
 } from './repositories.js';

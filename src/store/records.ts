@@ -4,6 +4,8 @@ export interface Project {
   readonly name: string;
   /** The provider API key, decrypted. Never leaves the server unmasked. */
   readonly apiKey: string;
+  /** Name of the provider serving this project; null means the configured default provider. */
+  readonly provider: string | null;
   readonly isActive: boolean;
   readonly deactivatedAt: Date | null;
   readonly createdAt: Date;

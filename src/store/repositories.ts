@@ -4,12 +4,16 @@ import type { AuditEventRecord, AuditOutcome, Project, TokenRecord } from './rec
 export interface NewProject {
   readonly name: string;
   readonly apiKey: string;
+  /** Provider name; null or absent means the default provider. */
+  readonly provider?: string | null;
 }
 
 /** Changes to a project; absent fields stay as they are. */
 export interface ProjectChanges {
   readonly name?: string;
   readonly apiKey?: string;
+  /** Provider name; null means the default provider. */
+  readonly provider?: string | null;
   /** Deactivating sets `deactivated_at`; reactivating clears it. */
   readonly isActive?: boolean;
 }
@@ -68,6 +72,22 @@ export interface TokenRepository {
   revoke(id: string): Promise<{ alreadyRevoked: boolean } | undefined>;
   /** Deactivates every active token of a project in one statement. */
   revokeForProject(projectId: string): Promise<BulkRevokeResult>;
+  /**
+   * Counts one request against a token in a single atomic statement that also re-checks that the token is
+   * active, unexpired and under its quota. False when any check fails: no request is counted then.
+   */
+  consumeRequest(id: string, now: Date): Promise<boolean>;
+  /** Gives back one counted request (the upstream was never reached). */
+  refundRequest(id: string): Promise<void>;
+  /** Adds batched request counts of tokens without a quota. */
+  addUsage(usage: readonly TokenUsage[]): Promise<void>;
+}
+
+/** Requests made with one token since the last flush. */
+export interface TokenUsage {
+  readonly id: string;
+  readonly requests: number;
+  readonly lastUsedAt: Date;
 }
 
 /** Filter for audit lists; string fields match exactly, `search` is a substring over the text columns. */

@@ -13,6 +13,7 @@ export interface ProjectsTable {
   id: string;
   name: string;
   api_key: string;
+  provider: string | null;
   is_active: Bool;
   deactivated_at: NullableTimestamp;
   created_at: Timestamp;

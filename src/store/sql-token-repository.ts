@@ -10,6 +10,7 @@ import type {
   TokenChanges,
   TokenFilter,
   TokenRepository,
+  TokenUsage,
 } from './repositories.js';
 import { toBool, toDate, toDateOrNull, toInt } from './row-values.js';
 import type { Database, TokensTable } from './schema.js';
@@ -122,6 +123,46 @@ export class SqlTokenRepository implements TokenRepository {
     const revoked = Number(result.numUpdatedRows);
     const totalCount = toInt(total.count);
     return { revoked, alreadyRevoked: totalCount - revoked, total: totalCount };
+  }
+
+  async consumeRequest(id: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ request_count: sql<number>`request_count + 1`, last_used_at: now })
+      .where('id', '=', id)
+      .where('is_active', '=', true)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) =>
+        eb.or([
+          eb('max_requests', 'is', null),
+          eb('max_requests', '<=', 0),
+          eb('request_count', '<', eb.ref('max_requests')),
+        ]),
+      )
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async refundRequest(id: string): Promise<void> {
+    await this.db
+      .updateTable('tokens')
+      .set({ request_count: sql<number>`request_count - 1` })
+      .where('id', '=', id)
+      .where('request_count', '>', 0)
+      .execute();
+  }
+
+  async addUsage(usage: readonly TokenUsage[]): Promise<void> {
+    for (const entry of usage) {
+      await this.db
+        .updateTable('tokens')
+        .set({
+          request_count: sql<number>`request_count + ${entry.requests}`,
+          last_used_at: entry.lastUsedAt,
+        })
+        .where('id', '=', entry.id)
+        .execute();
+    }
   }
 }
 

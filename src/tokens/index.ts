@@ -6,3 +6,6 @@ export {
   tokenFormatProblem,
   tokenPreview,
 } from './token-format.js';
+export { TokenAuthority } from './token-authority.js';
+export type { ProxyCredentials, TokenAuthorityOptions } from './token-authority.js';
+export { invalidatingStore } from './invalidating-store.js';

@@ -49,6 +49,10 @@ describe.each(TEST_DIALECTS)('store contract on %s', (dialect) => {
       const names = (await store.projects.list()).map((project) => project.name);
       expect(names.indexOf('alpha ✓ 日本')).toBeLessThan(names.indexOf('beta'));
       expect((await store.projects.get(a.id))?.apiKey).toBe("sk-'; DROP TABLE projects; --");
+      expect(b.provider).toBeNull();
+      const c = await store.projects.create({ name: 'gamma', apiKey: 'k', provider: 'anthropic' });
+      expect((await store.projects.get(c.id))?.provider).toBe('anthropic');
+      expect((await store.projects.update(c.id, { provider: null }))?.provider).toBeNull();
     });
 
     it('refuses a second project with the same name', async () => {
@@ -244,5 +248,62 @@ describe.each(TEST_DIALECTS)('store contract on %s', (dialect) => {
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe.each(TEST_DIALECTS)('token quotas on %s', (dialect) => {
+  let testStore: TestStore;
+  beforeAll(async () => {
+    testStore = await createTestStore(dialect);
+  });
+  afterAll(() => testStore.cleanup());
+
+  async function tokenWith(maxRequests: number | null, expiresAt: Date | null = null) {
+    const { store } = testStore;
+    const project = await store.projects.create({ name: `quota-${newId()}`, apiKey: 'k' });
+    return store.tokens.create({
+      projectId: project.id,
+      tokenHash: hashToken(generateToken()),
+      preview: 'p',
+      expiresAt,
+      maxRequests,
+    });
+  }
+
+  it('counts exactly max_requests under 200 concurrent consumers', async () => {
+    const token = await tokenWith(10);
+    const now = new Date();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => testStore.store.tokens.consumeRequest(token.id, now)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(10);
+    const stored = await testStore.store.tokens.get(token.id);
+    expect(stored?.requestCount).toBe(10);
+    expect(stored?.lastUsedAt?.getTime()).toBe(now.getTime());
+  });
+
+  it('refuses revoked and expired tokens and refunds without going negative', async () => {
+    const revoked = await tokenWith(5);
+    await testStore.store.tokens.revoke(revoked.id);
+    expect(await testStore.store.tokens.consumeRequest(revoked.id, new Date())).toBe(false);
+    const expired = await tokenWith(null, new Date(Date.now() - 1000));
+    expect(await testStore.store.tokens.consumeRequest(expired.id, new Date())).toBe(false);
+    const limited = await tokenWith(1);
+    expect(await testStore.store.tokens.consumeRequest(limited.id, new Date())).toBe(true);
+    expect(await testStore.store.tokens.consumeRequest(limited.id, new Date())).toBe(false);
+    await testStore.store.tokens.refundRequest(limited.id);
+    await testStore.store.tokens.refundRequest(limited.id);
+    expect((await testStore.store.tokens.get(limited.id))?.requestCount).toBe(0);
+  });
+
+  it('adds batched usage without losing concurrent increments', async () => {
+    const token = await tokenWith(null);
+    const when = new Date('2030-05-05T05:05:05.000Z');
+    await Promise.all([
+      testStore.store.tokens.addUsage([{ id: token.id, requests: 3, lastUsedAt: when }]),
+      testStore.store.tokens.consumeRequest(token.id, when),
+      testStore.store.tokens.addUsage([{ id: token.id, requests: 4, lastUsedAt: when }]),
+    ]);
+    expect((await testStore.store.tokens.get(token.id))?.requestCount).toBe(8);
   });
 });

@@ -21,5 +21,13 @@ export function migrationSet(dialect: DialectName): Record<string, Migration> {
         }
       },
     },
+    '0002_project_provider': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('projects').addColumn('provider', 'text').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('projects').dropColumn('provider').execute();
+      },
+    },
   };
 }

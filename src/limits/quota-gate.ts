@@ -1,0 +1,54 @@
+import { AppError, ERRORS } from '../core/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { TokenRecord, TokenRepository } from '../store/index.js';
+import type { UsageBatcher } from './usage-batcher.js';
+
+/** A request that was let through and counted; refunded if it never reached the upstream. */
+export interface Admission {
+  /** Gives the counted request back (the upstream was never reached). */
+  refund(): void;
+  /** Marks the request as sent upstream (counts it for tokens without a quota). */
+  commit(): void;
+}
+
+const NOTHING = (): void => undefined;
+
+/** What {@link QuotaGate} needs. */
+export interface QuotaGateOptions {
+  readonly tokens: Pick<TokenRepository, 'consumeRequest' | 'refundRequest' | 'get'>;
+  readonly usage: UsageBatcher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Called when the database refused a token the cache still trusted, so the cache can forget it. */
+  readonly onStale: (token: TokenRecord) => void;
+}
+
+/**
+ * Enforces `max_requests` exactly: a token with a quota is counted by one atomic conditional UPDATE before
+ * the request goes upstream, so with N left and hundreds of requests at once, exactly N pass — also across
+ * instances sharing a database. Tokens without a quota are counted in memory and written in batches.
+ */
+export class QuotaGate {
+  constructor(private readonly options: QuotaGateOptions) {}
+
+  /** Counts a request against the token or throws the reason it may not go upstream. */
+  async admit(token: TokenRecord): Promise<Admission> {
+    if (token.maxRequests === null) {
+      return { refund: NOTHING, commit: () => this.usage.record(token.id) };
+    }
+    if (!(await this.tokens.consumeRequest(token.id, this.clock.now()))) {
+      // The cached record was stale (revoked, expired or used up elsewhere): report the current reason.
+      this.onRefused(token);
+      const current = await this.tokens.get(token.id);
+      if (current === undefined) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
+      if (!current.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);
+      if (current.expiresAt !== null && current.expiresAt <= this.clock.now())
+        throw new AppError(ERRORS.TOKEN_EXPIRED);
+      throw new AppError(ERRORS.RATE_LIMIT_EXCEEDED);
+    }
+    return {
+      refund: () => void this.tokens.refundRequest(token.id).catch(NOTHING),
+      commit: NOTHING,
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Clock, Logger } from '../core/index.js';
+import type { TokenRepository } from '../store/index.js';
+
+/** Options for {@link UsageBatcher}. */
+export interface UsageBatcherOptions {
+  readonly tokens: Pick<TokenRepository, 'addUsage'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How often counts are written. @default 5000 */
+  readonly flushIntervalMs?: number;
+}
+
+interface Pending {
+  requests: number;
+  lastUsedAt: Date;
+}
+
+/**
+ * Counts requests of tokens without a quota in memory and writes them in batches (`request_count += n`), so
+ * the hot path never waits for the database. Counts are flushed on a timer and on close; a failed write keeps
+ * its counts for the next flush instead of losing them.
+ */
+export class UsageBatcher {
+  private pending = new Map<string, Pending>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: UsageBatcherOptions) {
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 5000);
+    this.timer.unref();
+  }
+
+  /** Counts one request of a token. */
+  record(tokenId: string): void {
+    const now = this.options.clock.now();
+    const entry = this.pending.get(tokenId);
+    if (entry === undefined) this.pending.set(tokenId, { requests: 1, lastUsedAt: now });
+    else {
+      entry.requests += 1;
+      entry.lastUsedAt = now;
+    }
+  }
+
+  /** Writes every pending count. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writePending());
+    return this.flushing;
+  }
+
+  /** Stops the timer and writes what is left. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const usage = [...batch].map(([id, entry]) => ({ id, ...entry }));
+    try {
+      await this.options.tokens.addUsage(usage);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, tokens: usage.length },
+        'writing token usage failed; will retry',
+      );
+      for (const entry of usage) {
+        const current = this.pending.get(entry.id);
+        if (current === undefined)
+          this.pending.set(entry.id, { requests: entry.requests, lastUsedAt: entry.lastUsedAt });
+        else current.requests += entry.requests;
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { ProviderConfig } from '../config/index.js';
+
+/** Why a request is outside a provider's allowlist, or `ok`. */
+export type RouteVerdict = 'ok' | 'endpoint_not_found' | 'method_not_allowed';
+
+/** Whether a path is one of the allowed endpoints or below one (`/v1/files` allows `/v1/files/abc`). */
+export function endpointOf(provider: ProviderConfig, path: string): string | undefined {
+  for (const endpoint of provider.allowedEndpoints) {
+    if (
+      path === endpoint ||
+      (path.startsWith(endpoint) && (endpoint.endsWith('/') || path[endpoint.length] === '/'))
+    ) {
+      return endpoint;
+    }
+  }
+  return undefined;
+}
+
+/** Checks a request against one provider's endpoint and method allowlists. */
+export function routeVerdict(provider: ProviderConfig, method: string, path: string): RouteVerdict {
+  if (endpointOf(provider, path) === undefined) return 'endpoint_not_found';
+  return provider.allowedMethods.includes(method) ? 'ok' : 'method_not_allowed';
+}
+
+/**
+ * Checks a request against every provider before the token is known: a path no provider serves is refused
+ * without touching the token store (as the original does), and so is a method none of them allows there.
+ */
+export function anyProviderVerdict(
+  providers: Iterable<ProviderConfig>,
+  method: string,
+  path: string,
+): RouteVerdict {
+  let verdict: RouteVerdict = 'endpoint_not_found';
+  for (const provider of providers) {
+    const candidate = routeVerdict(provider, method, path);
+    if (candidate === 'ok') return 'ok';
+    if (candidate === 'method_not_allowed') verdict = candidate;
+  }
+  return verdict;
+}

@@ -1,0 +1,106 @@
+import { AppError, ERRORS } from '../core/index.js';
+import type { Clock } from '../core/index.js';
+import type { Project, Store, TokenRecord } from '../store/index.js';
+import { hashToken, tokenFormatProblem } from './token-format.js';
+import { TtlCache } from './ttl-cache.js';
+
+/** Options for {@link TokenAuthority}. */
+export interface TokenAuthorityOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** How long a looked-up token or project is trusted without asking the database again. @default 30000 */
+  readonly cacheTtlMs?: number;
+  /** @default 10000 */
+  readonly cacheMaxEntries?: number;
+  /** Refuse tokens of inactive projects (403 project_inactive). @default true */
+  readonly enforceProjectActive?: boolean;
+}
+
+/** A token that passed every check, with its project. */
+export interface ProxyCredentials {
+  readonly token: TokenRecord;
+  readonly project: Project;
+}
+
+/**
+ * Decides whether a proxy token may be used, without a database round-trip in steady state: tokens (by hash,
+ * including unknown ones) and projects are cached in-process. Every management change invalidates the entries
+ * it touches before its response is sent, so a revoked token is refused on the very next request; the TTL is
+ * only a backstop. An epoch counter keeps a lookup that raced with an invalidation from caching stale data.
+ */
+export class TokenAuthority {
+  private readonly tokens: TtlCache<string, TokenRecord | null>;
+  private readonly projects: TtlCache<string, Project | null>;
+  private readonly enforceProjectActive: boolean;
+  private epoch = 0;
+
+  constructor(private readonly options: TokenAuthorityOptions) {
+    const cacheOptions = {
+      ttlMs: options.cacheTtlMs ?? 30_000,
+      maxEntries: options.cacheMaxEntries ?? 10_000,
+      now: () => options.clock.now().getTime(),
+    };
+    this.tokens = new TtlCache(cacheOptions);
+    this.projects = new TtlCache(cacheOptions);
+    this.enforceProjectActive = options.enforceProjectActive ?? true;
+  }
+
+  /**
+   * Checks a presented secret in the original program's order: format, existence, active, expiry, then the
+   * project guard. Throws an {@link AppError} with the original's `code` on refusal.
+   */
+  async authenticate(secret: string): Promise<ProxyCredentials> {
+    const problem = tokenFormatProblem(secret);
+    if (problem !== undefined) {
+      throw new AppError(ERRORS.INVALID_TOKEN, { message: `invalid token format: ${problem}` });
+    }
+    const token = await this.lookupToken(hashToken(secret));
+    if (token === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
+    if (!token.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);
+    if (token.expiresAt !== null && token.expiresAt.getTime() <= this.options.clock.now().getTime()) {
+      throw new AppError(ERRORS.TOKEN_EXPIRED);
+    }
+    const project = await this.lookupProject(token.projectId);
+    if (project === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
+    if (this.enforceProjectActive && !project.isActive) throw new AppError(ERRORS.PROJECT_INACTIVE);
+    return { token, project };
+  }
+
+  /** Forgets one token (after an update or revocation). */
+  invalidateToken(tokenId: string): void {
+    this.epoch += 1;
+    this.tokens.deleteWhere((token) => token?.id === tokenId);
+  }
+
+  /** Forgets a project and every token of it. */
+  invalidateProject(projectId: string): void {
+    this.epoch += 1;
+    this.projects.delete(projectId);
+    this.tokens.deleteWhere((token) => token?.projectId === projectId);
+  }
+
+  /** Forgets everything (used when the scope of a change is unknown). */
+  invalidateAll(): void {
+    this.epoch += 1;
+    this.tokens.clear();
+    this.projects.clear();
+  }
+
+  private async lookupToken(tokenHash: string): Promise<TokenRecord | null> {
+    const cached = this.tokens.get(tokenHash);
+    if (cached !== undefined) return cached;
+    const epoch = this.epoch;
+    const token = (await this.options.store.tokens.findByHash(tokenHash)) ?? null;
+    if (epoch === this.epoch) this.tokens.set(tokenHash, token);
+    return token;
+  }
+
+  private async lookupProject(projectId: string): Promise<Project | null> {
+    const cached = this.projects.get(projectId);
+    if (cached !== undefined) return cached;
+    const epoch = this.epoch;
+    const project = (await this.options.store.projects.get(projectId)) ?? null;
+    if (epoch === this.epoch) this.projects.set(projectId, project);
+    return project;
+  }
+}
