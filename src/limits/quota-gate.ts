@@ -11,8 +11,6 @@ export interface Admission {
   commit(): void;
 }
 
-const NOTHING = (): void => undefined;
-
 /** What {@link QuotaGate} needs. */
 export interface QuotaGateOptions {
   readonly tokens: Pick<TokenRepository, 'consumeRequest' | 'refundRequest' | 'get'>;
@@ -22,6 +20,8 @@ export interface QuotaGateOptions {
   /** Called when the database refused a token the cache still trusted, so the cache can forget it. */
   readonly onStale: (token: TokenRecord) => void;
 }
+
+const NOTHING = (): void => undefined;
 
 /**
  * Enforces `max_requests` exactly: a token with a quota is counted by one atomic conditional UPDATE before
@@ -33,21 +33,32 @@ export class QuotaGate {
 
   /** Counts a request against the token or throws the reason it may not go upstream. */
   async admit(token: TokenRecord): Promise<Admission> {
+    const { tokens, usage, clock, logger } = this.options;
     if (token.maxRequests === null) {
-      return { refund: NOTHING, commit: () => this.usage.record(token.id) };
+      return {
+        refund: NOTHING,
+        commit: () => {
+          usage.record(token.id);
+        },
+      };
     }
-    if (!(await this.tokens.consumeRequest(token.id, this.clock.now()))) {
+    if (!(await tokens.consumeRequest(token.id, clock.now()))) {
       // The cached record was stale (revoked, expired or used up elsewhere): report the current reason.
-      this.onRefused(token);
-      const current = await this.tokens.get(token.id);
+      this.options.onStale(token);
+      const current = await tokens.get(token.id);
       if (current === undefined) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
       if (!current.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);
-      if (current.expiresAt !== null && current.expiresAt <= this.clock.now())
+      if (current.expiresAt !== null && current.expiresAt <= clock.now()) {
         throw new AppError(ERRORS.TOKEN_EXPIRED);
+      }
       throw new AppError(ERRORS.RATE_LIMIT_EXCEEDED);
     }
     return {
-      refund: () => void this.tokens.refundRequest(token.id).catch(NOTHING),
+      refund: () => {
+        tokens.refundRequest(token.id).catch((error: unknown) => {
+          logger.warn({ err: error, tokenId: token.id }, 'giving back a counted request failed');
+        });
+      },
       commit: NOTHING,
     };
   }
