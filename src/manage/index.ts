@@ -1,0 +1,6 @@
+export { managementPlugin, MANAGEMENT_BODY_LIMIT } from './management-plugin.js';
+export type { ManagementPluginOptions } from './management-plugin.js';
+export { createJsonErrorHandler, sendAppError, toAppError } from './error-handler.js';
+export type { ErrorObserver } from './error-handler.js';
+export { checkManagementAuthorization } from './management-auth.js';
+export { AUDIT_ACTIONS, MANAGEMENT_ACTOR } from './route-config.js';

@@ -1,0 +1,115 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+
+import type { AuditRecorder } from '../audit/index.js';
+import { VERSION, systemClock } from '../core/index.js';
+import type { Clock } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import { createAuditHook, noteAuditFailure } from './audit-hook.js';
+import { createAuditQueryService } from './audit-query-service.js';
+import { registerAuditRoutes } from './audit-routes.js';
+import { createJsonErrorHandler } from './error-handler.js';
+import { createManagementAuthHook } from './management-auth.js';
+import { registerMethodNotAllowed } from './method-not-allowed.js';
+import { registerProjectRoutes } from './project-routes.js';
+import { createProjectService } from './project-service.js';
+import type { ManagementRouteDeps } from './route-deps.js';
+import { registerTokenRoutes } from './token-routes.js';
+import { createTokenService } from './token-service.js';
+import { createValidatorCompiler } from './validation.js';
+
+/** Largest accepted management request body: 1 MiB. */
+export const MANAGEMENT_BODY_LIMIT = 1024 * 1024;
+
+/** Options of {@link managementPlugin}. */
+export interface ManagementPluginOptions {
+  /** The `MANAGEMENT_TOKEN` every call must present as `Authorization: Bearer …`. */
+  readonly managementToken: string;
+  readonly store: Store;
+  readonly audit: AuditRecorder;
+  /** Whether audit events are stored in the database (`AUDIT_STORE_IN_DB`); else `/audit` answers 503. */
+  readonly auditQueryEnabled: boolean;
+  /** @default systemClock */
+  readonly clock?: Clock;
+}
+
+/**
+ * The management REST API (register it with `prefix: '/manage'`): projects, tokens and the audit trail, with
+ * its own validation, JSON error envelope, bearer authentication, audit of every action and an OpenAPI
+ * document at `/openapi.json` (served without authentication: it holds no secrets).
+ */
+export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = async function managementPlugin(
+  app,
+  options,
+) {
+  const deps: ManagementRouteDeps = {
+    projects: createProjectService(options.store),
+    tokens: createTokenService(options.store, options.clock ?? systemClock),
+    auditQuery: createAuditQueryService(options.store),
+    audit: options.audit,
+    auditQueryEnabled: options.auditQueryEnabled,
+  };
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(createJsonErrorHandler(noteAuditFailure));
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: MANAGEMENT_BODY_LIMIT },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.addHook('onRequest', (_request, reply, done) => {
+    // Responses carry project data and, once, a fresh token: no cache may keep them.
+    void reply.header('Cache-Control', 'no-store');
+    done();
+  });
+
+  await registerOpenApi(app);
+
+  await app.register(function securedManagementRoutes(secured, _options, done) {
+    secured.addHook('onRequest', createManagementAuthHook(options.managementToken));
+    secured.addHook('onSend', createAuditHook(options.audit));
+    registerProjectRoutes(secured, deps);
+    registerTokenRoutes(secured, deps);
+    registerAuditRoutes(secured, deps);
+    registerMethodNotAllowed(secured, '/projects', ['GET', 'POST']);
+    registerMethodNotAllowed(secured, '/projects/:id', ['GET', 'PATCH', 'DELETE'], ['GET', 'PATCH']);
+    registerMethodNotAllowed(secured, '/projects/:id/tokens/revoke', ['POST']);
+    registerMethodNotAllowed(secured, '/tokens', ['GET', 'POST']);
+    registerMethodNotAllowed(secured, '/tokens/:id', ['GET', 'PATCH', 'DELETE']);
+    registerMethodNotAllowed(secured, '/audit', ['GET']);
+    registerMethodNotAllowed(secured, '/audit/:id', ['GET']);
+    done();
+  });
+};
+
+/** Generates the OpenAPI 3 document from the route schemas and serves it at `/openapi.json`. */
+async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'llm-proxy management API',
+        version: VERSION,
+        description:
+          'Projects, proxy tokens and the audit trail. Errors are `{"error": "...", "code": "..."}`.',
+      },
+      components: {
+        securitySchemes: {
+          managementToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'the MANAGEMENT_TOKEN of the server',
+          },
+        },
+      },
+      security: [{ managementToken: [] }],
+      tags: [
+        { name: 'projects', description: 'projects and their provider keys' },
+        { name: 'tokens', description: 'proxy tokens' },
+        { name: 'audit', description: 'the audit trail' },
+      ],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+}

@@ -1,0 +1,14 @@
+import type { AuditRecorder } from '../audit/index.js';
+import type { AuditQueryService } from './audit-query-service.js';
+import type { ProjectService } from './project-service.js';
+import type { TokenService } from './token-service.js';
+
+/** What the route modules of the management API work with. */
+export interface ManagementRouteDeps {
+  readonly projects: ProjectService;
+  readonly tokens: TokenService;
+  readonly auditQuery: AuditQueryService;
+  readonly audit: AuditRecorder;
+  /** Whether audit events are stored in the database and can therefore be listed. */
+  readonly auditQueryEnabled: boolean;
+}

@@ -1,0 +1,237 @@
+import { Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+
+import { ERROR_MESSAGES_KEYWORD } from './validation.js';
+
+/** Longest accepted project name. */
+export const MAX_PROJECT_NAME_LENGTH = 200;
+/** Longest accepted provider API key. */
+export const MAX_API_KEY_LENGTH = 4096;
+/** Longest token lifetime: one year, as in the original. */
+export const MAX_DURATION_MINUTES = 525_600;
+/** Largest audit page; larger requests are clamped to it. */
+export const MAX_PAGE_SIZE = 100;
+/** Audit page size when none is asked for. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+const MAX_FILTER_LENGTH = 256;
+const OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;
+
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
+const Id = Type.String({ description: 'record id (UUID)' });
+
+/** Marks a schema as also accepting null (OpenAPI 3.0 `nullable`). */
+function Nullable<T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe<Static<T> | null>> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+}
+
+/** Replaces generated validation messages of one field (compatibility with the original's texts). */
+function messages(byKeyword: Record<string, string>): Record<string, Record<string, string>> {
+  return { [ERROR_MESSAGES_KEYWORD]: byKeyword };
+}
+
+/** The error envelope of the management API. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'human-readable message' }),
+    code: Type.String({ description: 'stable machine code, see docs/errors.md' }),
+  },
+  { additionalProperties: true },
+);
+
+/** A project as the API shows it: the API key is always masked. */
+export const ProjectView = Type.Object({
+  id: Id,
+  name: Type.String(),
+  api_key: Type.String({ description: 'masked provider API key (first 8 + ... + last 4)' }),
+  is_active: Type.Boolean(),
+  deactivated_at: Nullable(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+/** Body of `POST /manage/projects`. */
+export const CreateProjectBody = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: MAX_PROJECT_NAME_LENGTH,
+      ...messages({ required: 'name and api_key are required', minLength: 'name and api_key are required' }),
+    }),
+    api_key: Type.String({
+      minLength: 1,
+      maxLength: MAX_API_KEY_LENGTH,
+      description: 'the upstream provider key; stored encrypted when ENCRYPTION_KEY is set, never returned',
+      ...messages({ required: 'name and api_key are required', minLength: 'name and api_key are required' }),
+    }),
+  },
+  { additionalProperties: false },
+);
+/** Parsed body of `POST /manage/projects`. */
+export type CreateProjectBody = Static<typeof CreateProjectBody>;
+
+/** Body of `PATCH /manage/projects/{id}`; every field is optional. */
+export const UpdateProjectBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_PROJECT_NAME_LENGTH })),
+    api_key: Type.Optional(
+      Type.String({ maxLength: MAX_API_KEY_LENGTH, description: 'an empty string leaves the key unchanged' }),
+    ),
+    is_active: Type.Optional(Type.Boolean()),
+    revoke_tokens: Type.Optional(
+      Type.Boolean({ description: 'with is_active=false: also revoke every active token of the project' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** Parsed body of `PATCH /manage/projects/{id}`. */
+export type UpdateProjectBody = Static<typeof UpdateProjectBody>;
+
+/** Answer of the bulk token revocation. */
+export const BulkRevokeView = Type.Object({
+  revoked_count: Type.Integer(),
+  already_revoked_count: Type.Integer(),
+  total_tokens: Type.Integer(),
+});
+
+/** A token as the API shows it: never the secret, only its masked preview. */
+export const TokenView = Type.Object({
+  id: Id,
+  token: Type.String({ description: 'masked token (sk-AbCd**************WxYz)' }),
+  project_id: Id,
+  expires_at: Nullable(Timestamp),
+  is_active: Type.Boolean(),
+  deactivated_at: Nullable(Timestamp),
+  request_count: Type.Integer(),
+  max_requests: Nullable(Type.Integer({ description: 'lifetime quota; null means unlimited' })),
+  created_at: Timestamp,
+  last_used_at: Nullable(Timestamp),
+  cache_hit_count: Type.Integer(),
+});
+
+/** Answer of token creation: the only place the secret token is ever shown. */
+export const TokenCreatedView = Type.Object({
+  id: Id,
+  token: Type.String({ description: 'the secret proxy token; shown only once' }),
+  expires_at: Nullable(Timestamp),
+  max_requests: Type.Optional(Type.Integer({ description: 'present only when the token is limited' })),
+});
+
+/** Body of `POST /manage/tokens`. */
+export const CreateTokenBody = Type.Object(
+  {
+    project_id: Type.String({
+      minLength: 1,
+      maxLength: MAX_FILTER_LENGTH,
+      ...messages({ required: 'project_id is required', minLength: 'project_id is required' }),
+    }),
+    duration_minutes: Type.Integer({
+      minimum: 1,
+      maximum: MAX_DURATION_MINUTES,
+      description: `token lifetime, 1..${MAX_DURATION_MINUTES} minutes`,
+      ...messages({
+        required: 'project_id and duration_minutes are required',
+        minimum: 'project_id and duration_minutes are required',
+        maximum: 'duration_minutes exceeds maximum allowed',
+      }),
+    }),
+    max_requests: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'lifetime request quota; 0 or absent means unlimited' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+/** Parsed body of `POST /manage/tokens`. */
+export type CreateTokenBody = Static<typeof CreateTokenBody>;
+
+/** Body of `PATCH /manage/tokens/{id}`. */
+export const UpdateTokenBody = Type.Object(
+  {
+    is_active: Type.Optional(Type.Boolean()),
+    max_requests: Type.Optional(Type.Integer({ minimum: 0, description: '0 means unlimited' })),
+  },
+  { additionalProperties: false },
+);
+/** Parsed body of `PATCH /manage/tokens/{id}`. */
+export type UpdateTokenBody = Static<typeof UpdateTokenBody>;
+
+/** Query of `GET /manage/tokens`; both spellings of the project filter are accepted. */
+export const TokenListQuery = Type.Object({
+  project_id: Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH })),
+  projectId: Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: 'alias of project_id' })),
+  active_only: Type.Optional(Type.Boolean()),
+  activeOnly: Type.Optional(Type.Boolean({ description: 'alias of active_only' })),
+});
+/** Parsed query of `GET /manage/tokens`. */
+export type TokenListQuery = Static<typeof TokenListQuery>;
+
+/** Path parameters of the `{id}` routes. */
+export const IdParams = Type.Object({ id: Type.String({ description: 'record id' }) });
+/** Parsed path parameters of the `{id}` routes. */
+export type IdParams = Static<typeof IdParams>;
+
+/** One audit event; `metadata` is the JSON text of the event's details. */
+export const AuditEventView = Type.Object({
+  id: Id,
+  timestamp: Timestamp,
+  action: Type.String(),
+  actor: Type.String(),
+  project_id: Nullable(Type.String()),
+  request_id: Nullable(Type.String()),
+  correlation_id: Nullable(Type.String()),
+  client_ip: Nullable(Type.String()),
+  method: Nullable(Type.String()),
+  path: Nullable(Type.String()),
+  user_agent: Nullable(Type.String()),
+  outcome: Type.Unsafe<(typeof OUTCOMES)[number]>({ type: 'string', enum: [...OUTCOMES] }),
+  reason: Nullable(Type.String()),
+  token_id: Nullable(Type.String({ description: 'masked' })),
+  metadata: Nullable(Type.String({ description: 'JSON text of the details' })),
+});
+
+/** One page of audit events. */
+export const AuditPageView = Type.Object({
+  events: Type.Array(AuditEventView),
+  pagination: Type.Object({
+    page: Type.Integer(),
+    page_size: Type.Integer(),
+    total_count: Type.Integer(),
+    total_pages: Type.Integer(),
+    has_next: Type.Boolean(),
+    has_prev: Type.Boolean(),
+  }),
+});
+
+const filter = (description: string) =>
+  Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description }));
+
+/** Query of `GET /manage/audit`. */
+export const AuditListQuery = Type.Object({
+  action: filter('exact action, e.g. token.create'),
+  client_ip: filter('exact client IP'),
+  project_id: filter('exact project id'),
+  outcome: Type.Optional(Type.Unsafe<(typeof OUTCOMES)[number]>({ type: 'string', enum: [...OUTCOMES] })),
+  actor: filter('exact actor'),
+  request_id: filter('exact request id'),
+  correlation_id: filter('exact correlation id'),
+  method: filter('exact HTTP method'),
+  path: filter('exact request path'),
+  search: filter('case-insensitive substring of ids, IP, action, actor, method, path, reason or metadata'),
+  start_time: filter('ISO 8601 date or date-time (UTC when no offset); events at or after it'),
+  end_time: filter('ISO 8601 date or date-time (UTC when no offset); events at or before it'),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page_size: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      default: DEFAULT_PAGE_SIZE,
+      description: `1..${MAX_PAGE_SIZE}; larger values are clamped to ${MAX_PAGE_SIZE}`,
+    }),
+  ),
+});
+/** Parsed query of `GET /manage/audit`. */
+export type AuditListQuery = Static<typeof AuditListQuery>;
+
+/** Response schemas of the given error statuses, for the OpenAPI document. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+}

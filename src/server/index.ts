@@ -1,0 +1,3 @@
+export { createServer } from './create-server.js';
+export type { Server, ServerDeps, ServerExtension } from './create-server.js';
+export { REDACTED_LOG_PATHS, redactingLogger } from './log-redaction.js';
