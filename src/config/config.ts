@@ -1,4 +1,5 @@
 import type { ListenAddress } from './parse-values.js';
+import type { ProvidersConfig } from './providers/index.js';
 
 /** Log verbosity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -30,5 +31,22 @@ export interface Config {
     /** The 32-byte key, when configured. */
     readonly key: Buffer | undefined;
     readonly required: boolean;
+  };
+  readonly providers: ProvidersConfig;
+  readonly proxy: {
+    /** Largest JSON request body read, in bytes. */
+    readonly maxRequestSize: number;
+    readonly enforceProjectActive: boolean;
+    readonly tokenCacheTtlMs: number;
+    readonly tokenCacheMax: number;
+    readonly usageFlushIntervalMs: number;
+    readonly breakerThreshold: number;
+    readonly breakerCooldownMs: number;
+  };
+  readonly metrics: {
+    readonly enabled: boolean;
+    /** JSON metrics path; Prometheus text is at `<path>/prometheus`. */
+    readonly path: string;
+    readonly requireAuth: boolean;
   };
 }

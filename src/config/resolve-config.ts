@@ -1,7 +1,15 @@
 import { decodeEncryptionKey } from '../core/index.js';
 import type { Config, DatabaseConfig, LogLevel } from './config.js';
 import { ConfigError } from './config-error.js';
-import { parseBoolean, parseInteger, parseListenAddress } from './parse-values.js';
+import {
+  parseBoolean,
+  parseByteSize,
+  parseDuration,
+  parseInteger,
+  parseListenAddress,
+} from './parse-values.js';
+import { loadProviders } from './providers/index.js';
+import type { ProvidersConfig } from './providers/index.js';
 import type { ListenAddress, Parsed } from './parse-values.js';
 import { VARIABLES } from './variables.js';
 
@@ -82,6 +90,17 @@ export function resolveConfig(sources: ConfigSources): Config {
     problems.push('ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true');
   }
 
+  const providers = readProviders(values, sources, problems);
+  const metricsPath = (values.METRICS_PATH ?? '/metrics').trim();
+  if (
+    !/^\/[A-Za-z0-9/_.-]*$/.test(metricsPath) ||
+    metricsPath.startsWith('/v1/') ||
+    metricsPath.startsWith('/manage')
+  ) {
+    problems.push(`METRICS_PATH: "${metricsPath}" must be a path like /metrics outside /v1 and /manage`);
+  }
+  const duration = (raw: string) => parseDuration(raw);
+
   const config: Config = {
     managementToken,
     listen,
@@ -94,6 +113,21 @@ export function resolveConfig(sources: ConfigSources): Config {
       storeInDb: read('AUDIT_STORE_IN_DB', parseBoolean, true),
     },
     encryption: { key, required },
+    providers,
+    proxy: {
+      maxRequestSize: read('MAX_REQUEST_SIZE', parseByteSize, 50 * 1024 * 1024),
+      enforceProjectActive: read('LLM_PROXY_ENFORCE_PROJECT_ACTIVE', parseBoolean, true),
+      tokenCacheTtlMs: read('TOKEN_CACHE_TTL', duration, 30_000),
+      tokenCacheMax: read('TOKEN_CACHE_MAX', (raw) => parseInteger(raw, 1, 10_000_000), 10_000),
+      usageFlushIntervalMs: read('USAGE_FLUSH_INTERVAL', duration, 5000),
+      breakerThreshold: read('CIRCUIT_BREAKER_THRESHOLD', (raw) => parseInteger(raw, 1, 1000), 5),
+      breakerCooldownMs: read('CIRCUIT_BREAKER_COOLDOWN', duration, 30_000),
+    },
+    metrics: {
+      enabled: read('ENABLE_METRICS', parseBoolean, true),
+      path: metricsPath,
+      requireAuth: read('METRICS_REQUIRE_AUTH', parseBoolean, false),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
@@ -122,6 +156,26 @@ function readDatabase(
     problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL');
   }
   return { driver, url, poolSize };
+}
+
+function readProviders(
+  values: Record<string, string>,
+  sources: ConfigSources,
+  problems: string[],
+): ProvidersConfig {
+  const explicitPath = [sources.flags, sources.env, sources.dotenv].some(
+    (layer) => (layer?.API_CONFIG_PATH ?? '').trim() !== '',
+  );
+  const defaultProvider = (values.DEFAULT_API_PROVIDER ?? '').trim();
+  const loaded = loadProviders({
+    path: (values.API_CONFIG_PATH ?? '').trim() || './config/api_providers.yaml',
+    pathExplicit: explicitPath,
+    defaultProvider: defaultProvider === '' ? undefined : defaultProvider,
+    openaiUrl: (values.OPENAI_API_URL ?? '').trim() || 'https://api.openai.com',
+  });
+  if (loaded.ok) return loaded.value;
+  problems.push(...loaded.problems);
+  return { defaultProvider: '', providers: new Map(), source: 'invalid' };
 }
 
 function deepFreeze<T>(value: T): T {

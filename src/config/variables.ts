@@ -67,6 +67,67 @@ export const VARIABLES: readonly VariableSpec[] = [
     description: 'Refuse to start without `ENCRYPTION_KEY`.',
   },
   { name: 'DEBUG', default: 'false', description: 'Same as `LOG_LEVEL=debug`.' },
+  {
+    name: 'API_CONFIG_PATH',
+    default: './config/api_providers.yaml',
+    description:
+      'Provider file (see "Providers"). Without a file at the default path the built-in OpenAI and Anthropic definitions apply; a path set explicitly must exist.',
+  },
+  {
+    name: 'DEFAULT_API_PROVIDER',
+    default: '',
+    description: "Provider used by projects that name none; empty means the file's `default_api`.",
+  },
+  {
+    name: 'OPENAI_API_URL',
+    default: 'https://api.openai.com',
+    description: 'Base URL of the built-in `openai` provider (used only when no provider file exists).',
+  },
+  {
+    name: 'MAX_REQUEST_SIZE',
+    default: '50MiB',
+    description:
+      'Largest JSON request body the proxy reads (413 beyond it); units B, KB, MB, GB (powers of 1024). Multipart and binary bodies stream through unbuffered.',
+  },
+  {
+    name: 'LLM_PROXY_ENFORCE_PROJECT_ACTIVE',
+    default: 'true',
+    description: 'Refuse tokens of deactivated projects (403 `project_inactive`).',
+  },
+  {
+    name: 'TOKEN_CACHE_TTL',
+    default: '30s',
+    description:
+      'How long the proxy trusts a cached token or project without reading the database. Management changes invalidate entries at once; this is only the backstop for changes made elsewhere.',
+  },
+  { name: 'TOKEN_CACHE_MAX', default: '10000', description: 'Most tokens and projects kept in that cache.' },
+  {
+    name: 'USAGE_FLUSH_INTERVAL',
+    default: '5s',
+    description:
+      'How often request counts of tokens without `max_requests` are written (and always at shutdown).',
+  },
+  {
+    name: 'CIRCUIT_BREAKER_THRESHOLD',
+    default: '5',
+    description: "Consecutive upstream failures that open a provider's circuit (503 `circuit_open`).",
+  },
+  {
+    name: 'CIRCUIT_BREAKER_COOLDOWN',
+    default: '30s',
+    description: 'How long an open circuit refuses requests before one trial request is let through.',
+  },
+  { name: 'ENABLE_METRICS', default: 'true', description: 'Serve the metrics endpoints.' },
+  {
+    name: 'METRICS_PATH',
+    default: '/metrics',
+    description: 'JSON metrics path; Prometheus text is served at `<path>/prometheus`.',
+  },
+  {
+    name: 'METRICS_REQUIRE_AUTH',
+    default: 'false',
+    description: 'Require `Authorization: Bearer <MANAGEMENT_TOKEN>` on the metrics endpoints.',
+  },
 ];
 
 /** Names of the variables that hold secrets. */

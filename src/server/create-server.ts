@@ -1,3 +1,6 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
@@ -11,6 +14,7 @@ import {
   managementPlugin,
   sendAppError,
 } from '../manage/index.js';
+import type { ProxyHandler } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
 import { redactingLogger } from './log-redaction.js';
 import { registerProbes } from './probes.js';
@@ -29,6 +33,8 @@ export interface ServerDeps {
   readonly clock?: Clock;
   /** Further parts registered after the probes and the management API, in order. */
   readonly extensions?: readonly ServerExtension[];
+  /** The `/v1` pipeline; it gets `/v1/*` straight from node:http, ahead of Fastify's routing and hooks. */
+  readonly proxy?: ProxyHandler;
 }
 
 /** A built server: the Fastify app (not yet listening) and the way to stop it. */
@@ -49,6 +55,7 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
     bodyLimit: MANAGEMENT_BODY_LIMIT,
     // Our client-IP rule reads X-Forwarded-For itself; Fastify's request.ip stays the peer address.
     trustProxy: false,
+    ...(deps.proxy !== undefined && { serverFactory: proxyFirst(deps.proxy) }),
   });
 
   app.addHook('onRequest', echoRequestIds);
@@ -77,4 +84,13 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
       }
     },
   };
+}
+
+/** A node:http server that hands `/v1/*` to the proxy and everything else to Fastify. */
+function proxyFirst(proxy: ProxyHandler) {
+  return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) =>
+    createHttpServer((req, res) => {
+      if (req.url?.startsWith('/v1/') === true) proxy(req, res);
+      else fastifyHandler(req, res);
+    });
 }

@@ -7,6 +7,7 @@ import pino from 'pino';
 
 import { createAuditRecorder } from '../../src/audit/index.js';
 import type { AuditRecorder } from '../../src/audit/index.js';
+import { resolveConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/index.js';
 import { createServer } from '../../src/server/index.js';
@@ -79,6 +80,7 @@ export interface TestApp {
 /** Builds a configuration for tests. */
 export function testConfig(auditDir: string, audit: Partial<Config['audit']> = {}): Config {
   return {
+    ...resolveConfig({ env: { MANAGEMENT_TOKEN } }),
     managementToken: MANAGEMENT_TOKEN,
     listen: { host: '127.0.0.1', port: 0 },
     database: { driver: 'sqlite', path: ':memory:' },

@@ -1,0 +1,57 @@
+import pino from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+
+import type { Config } from '../config/index.js';
+import type { Logger } from '../core/index.js';
+
+// Anything that may carry a secret is censored wherever it appears in a log line.
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["api-key"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  'authorization',
+  'apiKey',
+  'api_key',
+  'token',
+  'managementToken',
+  'encryptionKey',
+  '*.apiKey',
+  '*.api_key',
+  '*.token',
+  '*.managementToken',
+  '*.encryptionKey',
+  '*.authorization',
+];
+
+/**
+ * The process logger: JSON lines (`LOG_FORMAT=json`) or human-readable lines (`console`), on standard output or
+ * appended to `LOG_FILE`, with secrets redacted.
+ */
+export function createLogger(log: Config['log']): Logger {
+  const options: LoggerOptions = {
+    level: log.level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return pino(options, destinationFor(log));
+}
+
+function destinationFor(log: Config['log']): DestinationStream {
+  const target = log.file === '' ? 1 : log.file;
+  if (log.format === 'console') {
+    return pretty({
+      destination: target,
+      append: true,
+      mkdir: true,
+      colorize: log.file === '' && process.stdout.isTTY,
+      translateTime: 'SYS:standard',
+      ignore: 'pid,hostname',
+    });
+  }
+  return pino.destination({ dest: target, append: true, mkdir: true, sync: false });
+}

@@ -1,0 +1,28 @@
+import { Command, Option } from 'commander';
+
+import { VERSION } from '../core/index.js';
+import { registerManageCommands } from './manage-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
+import { registerServerCommand } from './server-command.js';
+import { registerSetupCommand } from './setup-command.js';
+
+/** The `llm-proxy` command line; errors surface as exceptions (exitOverride) so that main decides the exit. */
+export function createProgram(): Command {
+  const program = new Command('llm-proxy')
+    .description(
+      'Token-guarded gateway for LLM APIs: per-project revocable tokens in front of OpenAI and others',
+    )
+    .version(VERSION, '--version', 'print the version')
+    .addOption(
+      new Option('--manage-api-base-url <url>', 'where `manage` commands find the management API')
+        .env('MANAGE_API_BASE_URL')
+        .default('http://localhost:8080'),
+    )
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+  registerServerCommand(program);
+  registerSetupCommand(program);
+  registerMigrateCommand(program);
+  registerManageCommands(program);
+  return program;
+}

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { writeDotenvValues } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { generateEncryptionKey } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import { generateToken, hashToken, tokenPreview } from '../tokens/index.js';
+import { CliError, errorCodeOf } from './cli-error.js';
+import { readEnvFile, resolveDatabaseConfig } from './config-sources.js';
+import { describe, withStore } from './open-database.js';
+import { databaseFlagValues } from './option-parsers.js';
+import { generateManagementToken } from './secrets.js';
+
+const HOUR_MS = 3_600_000;
+
+/** A value from a flag or a prompt; `explicit` values replace what the file already holds. */
+export interface SetupValue {
+  readonly value: string;
+  readonly explicit: boolean;
+}
+
+/** Everything `llm-proxy setup` was asked to do, however it was asked (flags or prompts). */
+export interface SetupPlan {
+  /** The dotenv file to write. */
+  readonly configFile: string;
+  /** The provider key of the project to create; without one no project is created (with a notice). */
+  readonly openaiKey: string | undefined;
+  /** Empty: keep the file's token or generate one. */
+  readonly managementToken: string;
+  /** SQLite path or postgres:// URL. */
+  readonly database: SetupValue;
+  readonly listenAddress: SetupValue;
+  /** The project and token to create, or undefined to skip. */
+  readonly project: { readonly name: string; readonly durationHours: number } | undefined;
+}
+
+/**
+ * Writes the dotenv file (mode 0600, other lines kept), generates MANAGEMENT_TOKEN and ENCRYPTION_KEY when
+ * missing, runs the migrations on the configured database and creates the project and a first token.
+ */
+export async function runSetup(plan: SetupPlan): Promise<void> {
+  const existing = readEnvFile(plan.configFile);
+  const values: Record<string, string> = {};
+  const generated: string[] = [];
+
+  const managementToken = plan.managementToken.trim() || (existing.MANAGEMENT_TOKEN ?? '').trim();
+  if (managementToken === '') {
+    values.MANAGEMENT_TOKEN = generateManagementToken();
+    generated.push('MANAGEMENT_TOKEN');
+  } else if (managementToken !== existing.MANAGEMENT_TOKEN) {
+    values.MANAGEMENT_TOKEN = managementToken;
+  }
+  if ((existing.ENCRYPTION_KEY ?? process.env.ENCRYPTION_KEY ?? '').trim() === '') {
+    values.ENCRYPTION_KEY = generateEncryptionKey();
+    generated.push('ENCRYPTION_KEY');
+  }
+  const hasDatabase = ['DB_DRIVER', 'DATABASE_PATH', 'DATABASE_URL'].some((name) => name in existing);
+  if (plan.database.explicit || !hasDatabase) Object.assign(values, databaseFlagValues(plan.database.value));
+  if (plan.listenAddress.explicit || !('LISTEN_ADDR' in existing))
+    values.LISTEN_ADDR = plan.listenAddress.value;
+  if (!('LOG_LEVEL' in existing)) values.LOG_LEVEL = 'info';
+
+  writeConfigFile(plan.configFile, values);
+  console.log(
+    `Wrote ${plan.configFile} (readable by its owner only): ${describeWritten(values, generated)}.`,
+  );
+  if (values.MANAGEMENT_TOKEN !== undefined && generated.includes('MANAGEMENT_TOKEN')) {
+    console.log(
+      `Management token (bearer secret for /manage and \`llm-proxy manage\`): ${values.MANAGEMENT_TOKEN}`,
+    );
+  }
+  warnAboutOverrides(plan.configFile, values);
+
+  const config = resolveDatabaseConfig({ dotenv: readEnvFile(plan.configFile), env: process.env });
+  await withStore(config, async (store) => {
+    await migrate(store, config);
+    if (plan.project === undefined) {
+      console.log('Skipped creating a project and token (--skip-project).');
+    } else if (plan.openaiKey === undefined) {
+      console.log(
+        'No OpenAI API key given (--openai-key): skipped creating a project and token. Create them later with `llm-proxy manage project create` and `llm-proxy manage token generate`.',
+      );
+    } else {
+      await createProjectAndToken(store, plan.openaiKey, plan.project.name, plan.project.durationHours);
+    }
+  });
+  console.log(`Done. Start the server with: llm-proxy server --env ${plan.configFile}`);
+}
+
+function writeConfigFile(path: string, values: Record<string, string>): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeDotenvValues(path, values);
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${errorCodeOf(error)}`, { cause: error });
+  }
+}
+
+function describeWritten(values: Record<string, string>, generated: readonly string[]): string {
+  const names = Object.keys(values).map((name) => (generated.includes(name) ? `${name} (generated)` : name));
+  return names.length === 0 ? 'nothing changed' : names.join(', ');
+}
+
+/** The server reads the environment over the file: say so when that hides what was just written. */
+function warnAboutOverrides(configFile: string, values: Record<string, string>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const fromEnv = process.env[name];
+    if (fromEnv !== undefined && fromEnv !== '' && fromEnv !== value) {
+      console.error(`note: ${name} is set in the environment and takes precedence over ${configFile}`);
+    }
+  }
+}
+
+async function migrate(store: Store, config: Config): Promise<void> {
+  const where = config.database.driver === 'sqlite' ? `sqlite ${config.database.path}` : 'postgres';
+  let applied: string[];
+  try {
+    applied = await store.migrations.latest();
+  } catch (error) {
+    throw new CliError(`migrating the ${where} database failed: ${describe(error)}`, { cause: error });
+  }
+  console.log(
+    applied.length === 0
+      ? `Database (${where}) is up to date.`
+      : `Database (${where}): applied ${applied.length} migration(s).`,
+  );
+}
+
+async function createProjectAndToken(
+  store: Store,
+  apiKey: string,
+  name: string,
+  durationHours: number,
+): Promise<void> {
+  const existing = (await store.projects.list()).find((project) => project.name === name);
+  if (existing !== undefined && !existing.isActive) {
+    throw new CliError(
+      `project "${name}" exists but is inactive; reactivate it with \`llm-proxy manage project update ${existing.id} --active true\``,
+    );
+  }
+  const project = existing ?? (await store.projects.create({ name, apiKey }));
+  if (existing === undefined) console.log(`Created project "${name}" (${project.id}).`);
+  else if (existing.apiKey !== apiKey) {
+    console.log(
+      `Project "${name}" (${project.id}) already exists: reusing it; its API key was left unchanged (change it with \`llm-proxy manage project update\`).`,
+    );
+  } else console.log(`Project "${name}" (${project.id}) already exists: reusing it.`);
+
+  const token = generateToken();
+  const expiresAt = new Date(Date.now() + durationHours * HOUR_MS);
+  const record = await store.tokens.create({
+    projectId: project.id,
+    tokenHash: hashToken(token),
+    preview: tokenPreview(token),
+    expiresAt,
+    maxRequests: null,
+  });
+  console.log(`Created token ${record.id}, valid until ${expiresAt.toISOString()}:`);
+  console.log(`  ${token}`);
+  console.log('Store it now: it is not shown again.');
+}

@@ -1,0 +1,120 @@
+import type { AuditRecorder } from '../audit/index.js';
+import type { Config, ProviderConfig } from '../config/index.js';
+import { systemClock } from '../core/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import { QuotaGate, UsageBatcher } from '../limits/index.js';
+import { ProxyMetrics } from '../metrics/index.js';
+import { CircuitBreaker, UpstreamPools, createProxyHandler } from '../proxy/index.js';
+import type { Store } from '../store/index.js';
+import { TokenAuthority, invalidatingStore } from '../tokens/index.js';
+import { createServer } from './create-server.js';
+import type { Server, ServerExtension } from './create-server.js';
+import { registerMetricsRoutes } from './metrics-routes.js';
+
+/** What {@link createGateway} is assembled from. */
+export interface GatewayDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly audit: AuditRecorder;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  readonly extensions?: readonly ServerExtension[];
+}
+
+/** The whole product on one server: probes, `/manage`, `/v1` and metrics, with their shared parts. */
+export interface Gateway extends Server {
+  readonly authority: TokenAuthority;
+  readonly metrics: ProxyMetrics;
+  readonly usage: UsageBatcher;
+}
+
+/**
+ * Wires the proxy to the management API: management writes go through a store that invalidates the token
+ * cache, so revocations take effect on the next request. Closing drains requests, then writes the batched
+ * usage counts and closes the upstream pools.
+ */
+export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+  const { config, store, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const authority = new TokenAuthority({
+    store,
+    clock,
+    cacheTtlMs: config.proxy.tokenCacheTtlMs,
+    cacheMaxEntries: config.proxy.tokenCacheMax,
+    enforceProjectActive: config.proxy.enforceProjectActive,
+  });
+  const usage = new UsageBatcher({
+    tokens: store.tokens,
+    clock,
+    logger,
+    flushIntervalMs: config.proxy.usageFlushIntervalMs,
+  });
+  const quota = new QuotaGate({
+    tokens: store.tokens,
+    usage,
+    clock,
+    logger,
+    onStale: (token) => {
+      authority.invalidateToken(token.id);
+    },
+  });
+  const pools = new UpstreamPools();
+  const breakers = new Map<string, CircuitBreaker>();
+  const breakerFor = (provider: ProviderConfig): CircuitBreaker => {
+    let breaker = breakers.get(provider.name);
+    if (breaker === undefined) {
+      breaker = new CircuitBreaker({
+        failureThreshold: config.proxy.breakerThreshold,
+        cooldownMs: config.proxy.breakerCooldownMs,
+        now: () => clock.now().getTime(),
+      });
+      breakers.set(provider.name, breaker);
+    }
+    return breaker;
+  };
+  const metrics = new ProxyMetrics();
+  const proxy = createProxyHandler({
+    providers: config.providers,
+    authority,
+    quota,
+    pools,
+    breakerFor,
+    metrics,
+    logger,
+    maxRequestSize: config.proxy.maxRequestSize,
+  });
+  const metricsExtension: ServerExtension = (app) => {
+    if (config.metrics.enabled) {
+      registerMetricsRoutes(app, {
+        metrics,
+        path: config.metrics.path,
+        managementToken: config.metrics.requireAuth ? config.managementToken : undefined,
+      });
+    }
+    return undefined;
+  };
+  const server = await createServer({
+    config,
+    store: invalidatingStore(store, authority),
+    logger,
+    audit: deps.audit,
+    clock,
+    proxy,
+    extensions: [metricsExtension, ...(deps.extensions ?? [])],
+  });
+  return {
+    app: server.app,
+    authority,
+    metrics,
+    usage,
+    async close() {
+      try {
+        await server.close();
+      } finally {
+        await usage.close();
+        await pools.close();
+      }
+    },
+  };
+}

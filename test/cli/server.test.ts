@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { join } from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { api, freePort, runCli, startServer, tempDir } from './cli-harness.js';
+
+const dirs: ReturnType<typeof tempDir>[] = [];
+
+function newDir(): string {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir.path;
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+describe('llm-proxy server', () => {
+  it('first start without MANAGEMENT_TOKEN generates one, stores it in .env (0600) and prints it; SIGTERM exits 0', async () => {
+    const cwd = newDir();
+    const port = await freePort();
+    // The flags win over the environment: LISTEN_ADDR from the environment is not even valid.
+    const server = await startServer({
+      cwd,
+      port,
+      env: { LISTEN_ADDR: 'nope' },
+      args: ['--addr', `127.0.0.1:${port}`, '--db', join(cwd, 'state', 'proxy.db')],
+    });
+    const envFile = join(cwd, '.env');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    const stored = /^MANAGEMENT_TOKEN=(\S+)$/m.exec(readFileSync(envFile, 'utf8'))?.[1];
+    expect(stored).toMatch(/^[0-9a-f]{64}$/);
+    expect(server.output().stdout).toContain(`MANAGEMENT_TOKEN=${stored ?? ''}`);
+    expect(existsSync(join(cwd, 'state', 'proxy.db'))).toBe(true);
+
+    expect((await api(server, stored ?? '', 'GET', '/manage/projects')).status).toBe(200);
+    expect((await api(server, 'wrong', 'GET', '/manage/projects')).status).toBe(401);
+
+    const stopped = await server.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+
+    // The second start reads it from .env and prints nothing new.
+    const again = await startServer({ cwd, port });
+    expect(again.output().stdout).not.toContain('MANAGEMENT_TOKEN=');
+    expect((await api(again, stored ?? '', 'GET', '/manage/projects')).status).toBe(200);
+    expect((await again.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('lists every configuration problem at once and exits 1 without writing anything', async () => {
+    const cwd = newDir();
+    const result = await runCli(['server'], { cwd, env: { LISTEN_ADDR: 'nope', DB_DRIVER: 'mysql' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: invalid configuration:/);
+    expect(result.stderr).toContain('LISTEN_ADDR');
+    expect(result.stderr).toContain('DB_DRIVER');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(cwd, '.env'))).toBe(false);
+  });
+
+  it('reads .env below the environment: the environment value wins', async () => {
+    const cwd = newDir();
+    const envFile = join(cwd, 'custom.env');
+    writeFileSync(envFile, 'MANAGEMENT_TOKEN=from-file\nLOG_LEVEL=chatty\n');
+    const result = await runCli(['server', '--env', envFile], { cwd, env: { LOG_LEVEL: 'loud' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('"loud"');
+    expect(result.stderr).not.toContain('chatty');
+  });
+
+  it('a busy port gives one clear error line and exit 1', async () => {
+    const cwd = newDir();
+    const port = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const result = await runCli(['server', '--addr', `127.0.0.1:${port}`], {
+        cwd,
+        env: { MANAGEMENT_TOKEN: 'token', DATABASE_PATH: join(cwd, 'db.sqlite') },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`error: listen address 127.0.0.1:${port} is already in use`);
+    } finally {
+      await new Promise<void>((resolve) => {
+        blocker.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+});
