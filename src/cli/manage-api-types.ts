@@ -5,6 +5,7 @@ export interface ProjectJson {
   readonly id: string;
   readonly name: string;
   readonly api_key?: string | null;
+  readonly provider?: string | null;
   readonly is_active?: boolean;
   readonly deactivated_at?: string | null;
   readonly created_at?: string | null;

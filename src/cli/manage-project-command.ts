@@ -10,6 +10,7 @@ import { booleanValue, nonEmpty } from './option-parsers.js';
 interface ProjectKeyFlags {
   apiKey?: string;
   openaiKey?: string;
+  provider?: string;
 }
 
 interface CreateFlags extends ProjectKeyFlags {
@@ -39,11 +40,12 @@ export function registerProjectCommands(manage: Command): void {
           return;
         }
         printTable(
-          ['ID', 'Name', 'API Key', 'Active', 'Created', 'Updated'],
+          ['ID', 'Name', 'API Key', 'Provider', 'Active', 'Created', 'Updated'],
           projects.map((p) => [
             p.id,
             p.name,
             maskApiKey(p.api_key),
+            p.provider ?? '(default)',
             p.is_active,
             formatTime(p.created_at),
             formatTime(p.updated_at),
@@ -73,7 +75,11 @@ export function registerProjectCommands(manage: Command): void {
     const apiKey = keyFrom(flags);
     if (apiKey === undefined) throw usageError("required option '--api-key <key>' not specified");
     const context = manageContext(command);
-    const body = await context.client.call('POST', '/manage/projects', { name: flags.name, api_key: apiKey });
+    const body = await context.client.call('POST', '/manage/projects', {
+      name: flags.name,
+      api_key: apiKey,
+      ...(flags.provider === undefined ? {} : { provider: flags.provider }),
+    });
     printResult(context, body, () => {
       printProject(asProject(body));
     });
@@ -96,11 +102,16 @@ export function registerProjectCommands(manage: Command): void {
       const changes = {
         ...(flags.name === undefined ? {} : { name: flags.name }),
         ...(apiKey === undefined ? {} : { api_key: apiKey }),
+        ...(flags.provider === undefined
+          ? {}
+          : { provider: flags.provider === 'default' ? null : flags.provider }),
         ...(flags.active === undefined ? {} : { is_active: flags.active }),
         ...(flags.revokeTokens === true ? { revoke_tokens: true } : {}),
       };
       if (Object.keys(changes).length === 0) {
-        throw usageError('nothing to update: give --name, --api-key, --active or --revoke-tokens');
+        throw usageError(
+          'nothing to update: give --name, --api-key, --provider, --active or --revoke-tokens',
+        );
       }
       const context = manageContext(command);
       const body = await context.client.call('PATCH', `/manage/projects/${encodeURIComponent(id)}`, changes);
@@ -132,7 +143,12 @@ export function registerProjectCommands(manage: Command): void {
 function withKeyOptions(command: Command): Command {
   return command
     .option('--api-key <key>', 'the provider API key (stored encrypted when ENCRYPTION_KEY is set)', nonEmpty)
-    .option('--openai-key <key>', 'alias of --api-key', nonEmpty);
+    .option('--openai-key <key>', 'alias of --api-key', nonEmpty)
+    .option(
+      '--provider <name>',
+      'provider serving the project (e.g. openai, anthropic); on update, `default` returns to the default provider',
+      nonEmpty,
+    );
 }
 
 function keyFrom(flags: ProjectKeyFlags): string | undefined {
@@ -147,6 +163,7 @@ function printProject(project: ProjectJson): void {
     ['ID', project.id],
     ['Name', project.name],
     ['API Key', maskApiKey(project.api_key)],
+    ['Provider', project.provider ?? '(default)'],
     ['Active', project.is_active],
     ['Deactivated', formatTime(project.deactivated_at)],
     ['Created', formatTime(project.created_at)],

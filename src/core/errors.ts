@@ -52,6 +52,7 @@ export const ERRORS = {
     status: 405,
     message: 'project deletion is not permitted',
   },
+  UNKNOWN_PROVIDER: { code: 'unknown_provider', status: 400, message: 'unknown provider' },
   OBFUSCATED_API_KEY: {
     code: 'obfuscated_api_key',
     status: 400,

@@ -31,6 +31,8 @@ export interface ManagementPluginOptions {
   readonly auditQueryEnabled: boolean;
   /** @default systemClock */
   readonly clock?: Clock;
+  /** Names of the configured providers a project may name. */
+  readonly providers: readonly string[];
 }
 
 /**
@@ -43,7 +45,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
   options,
 ) {
   const deps: ManagementRouteDeps = {
-    projects: createProjectService(options.store),
+    projects: createProjectService(options.store, options.providers),
     tokens: createTokenService(options.store, options.clock ?? systemClock),
     auditQuery: createAuditQueryService(options.store),
     audit: options.audit,

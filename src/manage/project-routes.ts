@@ -53,7 +53,11 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ManagementRout
     async (request, reply) => {
       const audit = auditStateOf(request);
       audit.details.project_name = request.body.name;
-      const project = await projects.create({ name: request.body.name, apiKey: request.body.api_key });
+      const project = await projects.create({
+        name: request.body.name,
+        apiKey: request.body.api_key,
+        provider: request.body.provider,
+      });
       audit.projectId = project.id;
       return reply.code(201).send(projectView(project));
     },
@@ -96,6 +100,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ManagementRout
       const result = await projects.update(id, {
         name: body.name,
         apiKey: body.api_key,
+        provider: body.provider,
         isActive: body.is_active,
         revokeTokens: body.revoke_tokens,
       });

@@ -6,6 +6,8 @@ import type { BulkRevokeResult, Project, ProjectChanges, Store } from '../store/
 export interface CreateProjectInput {
   readonly name: string;
   readonly apiKey: string;
+  /** Absent means the default provider. */
+  readonly provider?: string | undefined;
 }
 
 /** A project update as the API accepts it; absent fields stay unchanged. */
@@ -13,6 +15,8 @@ export interface UpdateProjectInput {
   readonly name?: string | undefined;
   /** An empty string leaves the key unchanged (the original admin UI sends it that way). */
   readonly apiKey?: string | undefined;
+  /** null returns the project to the default provider. */
+  readonly provider?: string | null | undefined;
   readonly isActive?: boolean | undefined;
   /** Only allowed together with `isActive: false`. */
   readonly revokeTokens?: boolean | undefined;
@@ -37,7 +41,13 @@ export interface ProjectService {
 }
 
 /** Builds the project service on a store. */
-export function createProjectService(store: Store): ProjectService {
+export function createProjectService(store: Store, providers: readonly string[]): ProjectService {
+  const checkProvider = (provider: string | null | undefined): void => {
+    if (provider === undefined || provider === null || providers.includes(provider)) return;
+    throw new AppError(ERRORS.UNKNOWN_PROVIDER, {
+      message: `unknown provider "${provider.slice(0, 64)}"; configured: ${providers.join(', ')}`,
+    });
+  };
   return {
     list: () => store.projects.list(),
 
@@ -50,7 +60,10 @@ export function createProjectService(store: Store): ProjectService {
         throw new AppError(ERRORS.VALIDATION_FAILED, { message: 'name and api_key are required' });
       }
       rejectObfuscatedKey(input.apiKey);
-      return translateDuplicateName(() => store.projects.create({ name: input.name, apiKey: input.apiKey }));
+      checkProvider(input.provider);
+      return translateDuplicateName(() =>
+        store.projects.create({ name: input.name, apiKey: input.apiKey, provider: input.provider ?? null }),
+      );
     },
 
     async update(id, input) {
@@ -61,6 +74,7 @@ export function createProjectService(store: Store): ProjectService {
         throw new AppError(ERRORS.VALIDATION_FAILED, { message: 'name must not be empty' });
       }
       if (input.apiKey !== undefined && input.apiKey !== '') rejectObfuscatedKey(input.apiKey);
+      checkProvider(input.provider);
       // Deactivation and the revocation of the project's tokens commit together or not at all.
       return translateDuplicateName(() =>
         store.transaction(async (tx) => {
@@ -96,6 +110,10 @@ function changesFor(
   if (input.apiKey !== undefined && input.apiKey !== '') {
     changes.apiKey = input.apiKey;
     updatedFields.push('api_key');
+  }
+  if (input.provider !== undefined && input.provider !== current.provider) {
+    changes.provider = input.provider;
+    updatedFields.push('provider');
   }
   // Only a real change of state touches `deactivated_at`, so re-sending is_active=false keeps the first date.
   if (input.isActive !== undefined && input.isActive !== current.isActive) {

@@ -44,6 +44,9 @@ export const ProjectView = Type.Object({
   id: Id,
   name: Type.String(),
   api_key: Type.String({ description: 'masked provider API key (first 8 + ... + last 4)' }),
+  provider: Nullable(
+    Type.String({ description: 'provider serving the project; null = the default provider' }),
+  ),
   is_active: Type.Boolean(),
   deactivated_at: Nullable(Timestamp),
   created_at: Timestamp,
@@ -64,6 +67,14 @@ export const CreateProjectBody = Type.Object(
       description: 'the upstream provider key; stored encrypted when ENCRYPTION_KEY is set, never returned',
       ...messages({ required: 'name and api_key are required', minLength: 'name and api_key are required' }),
     }),
+    provider: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'a provider of the provider file (e.g. openai, anthropic); absent = the default provider',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -76,6 +87,11 @@ export const UpdateProjectBody = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_PROJECT_NAME_LENGTH })),
     api_key: Type.Optional(
       Type.String({ maxLength: MAX_API_KEY_LENGTH, description: 'an empty string leaves the key unchanged' }),
+    ),
+    provider: Type.Optional(
+      Nullable(
+        Type.String({ minLength: 1, maxLength: 64, description: 'null returns to the default provider' }),
+      ),
     ),
     is_active: Type.Optional(Type.Boolean()),
     revoke_tokens: Type.Optional(

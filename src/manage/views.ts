@@ -10,6 +10,7 @@ export function projectView(project: Project): Static<typeof ProjectView> {
     id: project.id,
     name: project.name,
     api_key: obfuscateSecret(project.apiKey),
+    provider: project.provider,
     is_active: project.isActive,
     deactivated_at: iso(project.deactivatedAt),
     created_at: project.createdAt.toISOString(),

@@ -69,6 +69,7 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
     store: deps.store,
     audit: deps.audit,
     auditQueryEnabled: deps.config.audit.storeInDb,
+    providers: [...deps.config.providers.providers.keys()],
     clock,
   });
   for (const extend of deps.extensions ?? []) await extend(app);

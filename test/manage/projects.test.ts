@@ -28,6 +28,7 @@ describe.each(TEST_DIALECTS)('projects API (%s)', (dialect) => {
       id: expect.stringMatching(UUID),
       name: 'P1',
       api_key: 'sk-live-...mnop',
+      provider: null,
       is_active: true,
       deactivated_at: null,
       created_at: expect.stringMatching(ISO),
@@ -36,6 +37,35 @@ describe.each(TEST_DIALECTS)('projects API (%s)', (dialect) => {
     expect(response.body).not.toContain('abcdefghijklmnop');
     const stored = await t.store.projects.get(body.id as string);
     expect(stored?.apiKey).toBe('sk-live-abcdefghijklmnop');
+  });
+
+  it('lets a project name a configured provider and return to the default', async () => {
+    const created = await t.manage('POST', '/manage/projects', {
+      name: 'Claude team',
+      api_key: 'sk-ant-abcdefghijklmnop',
+      provider: 'anthropic',
+    });
+    expect(created.statusCode).toBe(201);
+    const id = json(created).id as string;
+    expect(json(created).provider).toBe('anthropic');
+    const reset = await t.manage('PATCH', `/manage/projects/${id}`, { provider: null });
+    expect(json(reset).provider).toBeNull();
+    expect((await t.store.projects.get(id))?.provider).toBeNull();
+  });
+
+  it('refuses a provider the provider file does not define, writing nothing', async () => {
+    const before = (await t.store.projects.list()).length;
+    const response = await t.manage('POST', '/manage/projects', {
+      name: 'Nowhere',
+      api_key: 'sk-abcdefghijklmnop',
+      provider: 'nope',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toEqual({
+      error: 'unknown provider "nope"; configured: openai, anthropic',
+      code: 'unknown_provider',
+    });
+    expect((await t.store.projects.list()).length).toBe(before);
   });
 
   it('rejects a create without api_key with the original message (scenario 11)', async () => {
