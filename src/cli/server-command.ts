@@ -11,6 +11,7 @@ interface ServerFlags {
   logLevel?: string;
   logFile?: string;
   debug?: boolean;
+  config?: string;
 }
 
 /** Adds `llm-proxy server`. */
@@ -24,6 +25,7 @@ export function registerServerCommand(program: Command): void {
     .option('--log-level <level>', 'debug, info, warn or error (sets LOG_LEVEL)')
     .option('--log-file <file>', 'append logs to this file instead of standard output (sets LOG_FILE)')
     .option('-v, --debug', 'log at debug level and print stack traces with errors (sets DEBUG)')
+    .option('-c, --config <file>', 'provider file (sets API_CONFIG_PATH)')
     .action(async (flags: ServerFlags) => {
       if (flags.debug === true) enableDebugOutput();
       // Loaded on demand: the other commands start without the server's dependencies.
@@ -36,6 +38,7 @@ export function registerServerCommand(program: Command): void {
           LOG_LEVEL: flags.logLevel,
           LOG_FILE: flags.logFile,
           DEBUG: flags.debug === true ? 'true' : undefined,
+          API_CONFIG_PATH: flags.config,
         },
       });
     });
