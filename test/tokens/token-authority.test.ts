@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { AppError } from '../../src/core/index.js';
+import type { Clock } from '../../src/core/index.js';
+import type { Store } from '../../src/store/index.js';
+import {
+  TokenAuthority,
+  generateToken,
+  hashToken,
+  invalidatingStore,
+  tokenPreview,
+} from '../../src/tokens/index.js';
+import { createTestStore } from '../helpers/test-store.js';
+import type { TestStore } from '../helpers/test-store.js';
+
+class CountingClock implements Clock {
+  constructor(public current = Date.now()) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+}
+
+async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+}
+
+describe('token authority', () => {
+  let testStore: TestStore;
+  let reads = 0;
+  let countingStore: Store;
+
+  beforeAll(async () => {
+    testStore = await createTestStore('sqlite');
+    const { store } = testStore;
+    countingStore = {
+      ...store,
+      migrations: store.migrations,
+      audit: store.audit,
+      ping: () => store.ping(),
+      close: () => store.close(),
+      transaction: (work) => store.transaction(work),
+      projects: {
+        ...bind(store.projects),
+        get: (id: string) => {
+          reads += 1;
+          return store.projects.get(id);
+        },
+      },
+      tokens: {
+        ...bind(store.tokens),
+        findByHash: (hash: string) => {
+          reads += 1;
+          return store.tokens.findByHash(hash);
+        },
+      },
+    };
+  });
+  afterAll(() => testStore.cleanup());
+
+  async function issue(expiresAt: Date | null = null) {
+    const project = await testStore.store.projects.create({ name: `p-${generateToken()}`, apiKey: 'sk-key' });
+    const secret = generateToken();
+    const token = await testStore.store.tokens.create({
+      projectId: project.id,
+      tokenHash: hashToken(secret),
+      preview: tokenPreview(secret),
+      expiresAt,
+      maxRequests: null,
+    });
+    return { project, secret, token };
+  }
+
+  it('serves repeated lookups from memory, also for unknown tokens', async () => {
+    const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
+    const { secret } = await issue();
+    reads = 0;
+    for (let i = 0; i < 50; i += 1) await authority.authenticate(secret);
+    expect(reads).toBe(2);
+    const unknown = generateToken();
+    expect(await codeOf(authority.authenticate(unknown))).toBe('token_not_found');
+    expect(await codeOf(authority.authenticate(unknown))).toBe('token_not_found');
+    expect(reads).toBe(3);
+  });
+
+  it('sees a revocation made through the invalidating store at once', async () => {
+    const authority = new TokenAuthority({ store: testStore.store, clock: new CountingClock() });
+    const managed = invalidatingStore(testStore.store, authority);
+    const { secret, token, project } = await issue();
+    await authority.authenticate(secret);
+    await managed.tokens.revoke(token.id);
+    expect(await codeOf(authority.authenticate(secret))).toBe('token_inactive');
+    await managed.tokens.update(token.id, { isActive: true });
+    expect(await codeOf(authority.authenticate(secret))).toBe('ok');
+    await managed.transaction((trx) => trx.projects.update(project.id, { isActive: false }));
+    expect(await codeOf(authority.authenticate(secret))).toBe('project_inactive');
+  });
+
+  it('refuses expired tokens by the clock, without asking the database', async () => {
+    const clock = new CountingClock();
+    const authority = new TokenAuthority({ store: testStore.store, clock });
+    const { secret } = await issue(new Date(clock.current + 60_000));
+    expect(await codeOf(authority.authenticate(secret))).toBe('ok');
+    clock.current += 61_000;
+    expect(await codeOf(authority.authenticate(secret))).toBe('token_expired');
+  });
+
+  it('checks the format before any lookup', async () => {
+    const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
+    reads = 0;
+    expect(await codeOf(authority.authenticate('not-a-token'))).toBe('invalid_token');
+    expect(reads).toBe(0);
+  });
+
+  it('does not cache a lookup that raced with an invalidation', async () => {
+    const { secret, token } = await issue();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowStore = {
+      ...countingStore,
+      tokens: {
+        ...bind(testStore.store.tokens),
+        findByHash: async (hash: string) => {
+          const found = await testStore.store.tokens.findByHash(hash);
+          await gate;
+          return found;
+        },
+      },
+    } as Store;
+    const authority = new TokenAuthority({ store: slowStore, clock: new CountingClock() });
+    const first = authority.authenticate(secret);
+    await testStore.store.tokens.revoke(token.id);
+    authority.invalidateToken(token.id);
+    release();
+    expect(await codeOf(first)).toBe('ok');
+    expect(await codeOf(authority.authenticate(secret))).toBe('token_inactive');
+  });
+});
+
+function bind<T extends object>(target: T): T {
+  const bound: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(target))) {
+    const value = (target as Record<string, unknown>)[name];
+    if (name !== 'constructor' && typeof value === 'function') bound[name] = value.bind(target);
+  }
+  return bound as T;
+}
