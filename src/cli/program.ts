@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
 
 import { VERSION } from '../core/index.js';
+import { registerBenchmarkCommand } from './benchmark-command.js';
 import { registerManageCommands } from './manage-command.js';
 import { registerMigrateCommand } from './migrate-command.js';
+import { registerOpenAiCommands } from './openai-chat-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerSetupCommand } from './setup-command.js';
 
@@ -24,5 +26,7 @@ export function createProgram(): Command {
   registerSetupCommand(program);
   registerMigrateCommand(program);
   registerManageCommands(program);
+  registerOpenAiCommands(program);
+  registerBenchmarkCommand(program);
   return program;
 }

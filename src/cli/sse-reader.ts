@@ -1,0 +1,66 @@
+// Shared between calls; only ever used synchronously, with lastIndex set before each search.
+const LINE_END = /\r\n|\n|\r/g;
+
+/**
+ * Turns the text of a server-sent event stream into the data payloads of its events, chunk by chunk.
+ * Follows https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation: lines end
+ * in CRLF, LF or CR; a blank line dispatches the event; `:` starts a comment; several `data:` lines join with LF.
+ * Fields other than `data` (event, id, retry) do not matter to chat completions and are ignored.
+ */
+export class SseDecoder {
+  #buffer = '';
+  #data: string[] = [];
+
+  /** Feeds the next piece of text and returns the data of every event it completed. */
+  push(text: string): string[] {
+    this.#buffer += text;
+    const events: string[] = [];
+    let start = 0;
+    for (;;) {
+      LINE_END.lastIndex = start;
+      const found = LINE_END.exec(this.#buffer);
+      if (found === null) break;
+      // A CR at the very end may be the first half of a CRLF split across chunks: wait for the next one.
+      if (found[0] === '\r' && found.index === this.#buffer.length - 1) break;
+      this.#line(this.#buffer.slice(start, found.index), events);
+      start = found.index + found[0].length;
+    }
+    this.#buffer = this.#buffer.slice(start);
+    return events;
+  }
+
+  /** Ends the stream: an unterminated last event is dispatched as well (servers often omit the blank line). */
+  end(): string[] {
+    const events: string[] = [];
+    const rest = this.#buffer.replace(/\r$/, '');
+    this.#buffer = '';
+    if (rest !== '') this.#line(rest, events);
+    this.#dispatch(events);
+    return events;
+  }
+
+  #line(line: string, events: string[]): void {
+    if (line === '') {
+      this.#dispatch(events);
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    if (field !== 'data') return;
+    const value = colon === -1 ? '' : line.slice(colon + 1);
+    this.#data.push(value.startsWith(' ') ? value.slice(1) : value);
+  }
+
+  #dispatch(events: string[]): void {
+    if (this.#data.length === 0) return;
+    events.push(this.#data.join('\n'));
+    this.#data = [];
+  }
+}
+
+/** Splits a whole event stream at once (convenience for complete bodies and tests). */
+export function decodeSse(text: string): string[] {
+  const decoder = new SseDecoder();
+  return [...decoder.push(text), ...decoder.end()];
+}
