@@ -35,6 +35,15 @@ export class CircuitBreaker {
     return { allowed: true };
   }
 
+  /**
+   * Gives back the trial request (the one admitted while not closed) when it ended without telling anything
+   * about the upstream — refused by its quota, or its client left before the answer — so that the next
+   * request can be the trial instead of the circuit staying open for good.
+   */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   recordSuccess(): void {
     this.failures = 0;
     this.trialInFlight = false;

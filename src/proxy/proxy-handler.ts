@@ -102,6 +102,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       checkOrigin(provider, origin);
       const body = await requestBody(req, method, provider, options.maxRequestSize);
       const breaker = options.breakerFor(provider);
+      // Admitted while the circuit is not closed, a request is its one trial.
+      const trial = breaker.state !== 'closed';
       const admitted = breaker.admit();
       if (!admitted.allowed) {
         throw new AppError(ERRORS.CIRCUIT_OPEN, {
@@ -112,7 +114,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       try {
         admission = await options.quota.admit(token);
       } catch (error) {
-        breaker.recordSuccess();
+        if (trial) breaker.release();
         throw error;
       }
       const upstreamStart = nowNs();
@@ -128,7 +130,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
           return { 'x-upstream-request-start': upstreamStart, 'x-upstream-request-stop': nowNs() };
         },
         onDone: (outcome) => {
-          settle(outcome, admission, breaker);
+          settle(outcome, admission, breaker, trial);
         },
       });
       options.pools.poolFor(provider).dispatch(
@@ -147,12 +149,20 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       );
     };
 
-    const settle = (outcome: ExchangeOutcome, admission: Admission, breaker: CircuitBreaker): void => {
+    const settle = (
+      outcome: ExchangeOutcome,
+      admission: Admission,
+      breaker: CircuitBreaker,
+      trial: boolean,
+    ): void => {
       switch (outcome.kind) {
         case 'completed':
           return;
         case 'client-gone':
-          if (!outcome.responded) admission.refund();
+          // Only a request that never left the proxy is given back: one the upstream received may be billed.
+          if (!outcome.reachedUpstream) admission.refund();
+          // A trial whose client left before the answer says nothing about the upstream: let another one try.
+          if (trial && !outcome.responded) breaker.release();
           return;
         case 'failed-before-response':
           admission.refund();

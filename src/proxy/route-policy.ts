@@ -3,8 +3,13 @@ import type { ProviderConfig } from '../config/index.js';
 /** Why a request is outside a provider's allowlist, or `ok`. */
 export type RouteVerdict = 'ok' | 'endpoint_not_found' | 'method_not_allowed';
 
-/** Whether a path is one of the allowed endpoints or below one (`/v1/files` allows `/v1/files/abc`). */
+/**
+ * Whether a path is one of the allowed endpoints or below one (`/v1/files` allows `/v1/files/abc`). A path
+ * with dot segments matches none: the upstream (or a CDN before it) may resolve `/v1/files/../x` to `/v1/x`,
+ * outside the allowlist.
+ */
 export function endpointOf(provider: ProviderConfig, path: string): string | undefined {
+  if (hasDotSegment(path)) return undefined;
   for (const endpoint of provider.allowedEndpoints) {
     if (
       path === endpoint ||
@@ -38,4 +43,11 @@ export function anyProviderVerdict(
     if (candidate === 'method_not_allowed') verdict = candidate;
   }
   return verdict;
+}
+
+/** `.` or `..` segments, also percent-encoded or split by a backslash (which some servers treat as `/`). */
+function hasDotSegment(path: string): boolean {
+  if (!path.includes('.') && !path.includes('%')) return false;
+  const decoded = path.replace(/%2e/gi, '.').replace(/%2f/gi, '/').replace(/%5c/gi, '\\');
+  return decoded.split(/[/\\]/).some((segment) => segment === '.' || segment === '..');
 }

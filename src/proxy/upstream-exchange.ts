@@ -11,8 +11,12 @@ export type ExchangeOutcome =
   | { kind: 'failed-before-response'; error: Error }
   /** The upstream failed while the body was being relayed: the client already has status and headers. */
   | { kind: 'failed-mid-response'; status: number; error: Error }
-  /** The client went away; the upstream request was aborted. */
-  | { kind: 'client-gone'; responded: boolean };
+  /**
+   * The client went away; the upstream request was aborted. `reachedUpstream`: the request had already been
+   * handed to the upstream connection (so it may have started a paid generation); `responded`: the upstream's
+   * answer had begun.
+   */
+  | { kind: 'client-gone'; reachedUpstream: boolean; responded: boolean };
 
 /** Options for {@link UpstreamExchange}. */
 export interface UpstreamExchangeOptions {
@@ -40,14 +44,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private done = false;
   private clientGone = false;
   private streaming = false;
+  private reachedUpstream = false;
 
   constructor(private readonly options: UpstreamExchangeOptions) {
+    // The client may have left while the request was being checked: its 'close' has been emitted already.
+    this.clientGone = options.res.destroyed;
     options.res.once('close', this.onClientClose);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.clientGone) controller.abort(new Error('client disconnected'));
+    else this.reachedUpstream = true;
   }
 
   onResponseStart(
@@ -80,7 +88,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const { res } = this.options;
     if (this.clientGone) {
-      this.finish({ kind: 'client-gone', responded: this.status !== 0 });
+      this.finish({
+        kind: 'client-gone',
+        reachedUpstream: this.reachedUpstream,
+        responded: this.status !== 0,
+      });
       return;
     }
     if (this.status === 0) {
