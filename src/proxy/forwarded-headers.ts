@@ -73,7 +73,11 @@ export function upstreamRequestHeaders(
   return result;
 }
 
-/** The upstream response headers as the client receives them: unchanged but for hop-by-hop headers. */
+/**
+ * The upstream response headers as the client receives them: unchanged but for hop-by-hop headers. The
+ * provider's own request id (which its support asks for) moves to `x-upstream-request-id`, because
+ * `x-request-id` carries the proxy's.
+ */
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
   extra: OutgoingHttpHeaders,
@@ -85,7 +89,7 @@ export function clientResponseHeaders(
     const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     if (dropped !== undefined && dropped.has(name)) continue;
-    result[name] = value;
+    result[name === 'x-request-id' ? 'x-upstream-request-id' : name] = value;
   }
   return Object.assign(result, extra);
 }

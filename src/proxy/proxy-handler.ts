@@ -72,7 +72,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     let upstreamSeconds: number | undefined;
     options.metrics.started();
     res.once('close', () => {
-      labels.status = res.statusCode;
+      // 499 (the client closed the request) when it left before any answer, as nginx records it.
+      labels.status = res.headersSent ? res.statusCode : 499;
       options.metrics.finished(labels, (performance.now() - started) / 1000, upstreamSeconds);
     });
 
@@ -218,7 +219,9 @@ function checkOrigin(provider: ProviderConfig, origin: string | undefined): void
 
 /**
  * The body to send upstream: JSON is read (bounded) so the param whitelist can be checked; anything else —
- * multipart uploads, audio, files — streams straight through without being buffered.
+ * multipart uploads, audio, files — streams straight through without being buffered. With a whitelist, bodies
+ * without a content type or with a text one are read like JSON too, so a mislabelled JSON body cannot slip past
+ * it; multipart form fields are not checked.
  */
 async function requestBody(
   req: IncomingMessage,
@@ -229,14 +232,18 @@ async function requestBody(
   const length = req.headers['content-length'];
   const hasBody = length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return BODILESS.has(method) ? null : Buffer.alloc(0);
-  if (!isJsonContentType(req.headers['content-type'])) return req;
-  const body = await readBody(req, limit);
   const whitelist = provider.paramWhitelist;
-  if (Object.keys(whitelist).length === 0) return body;
+  const checked = Object.keys(whitelist).length > 0;
+  const contentType = req.headers['content-type'];
+  const json = isJsonContentType(contentType);
+  if (!json && !(checked && isUnlabelledOrText(contentType))) return req;
+  const body = await readBody(req, limit);
+  if (!checked) return body;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
+    if (!json) return body;
     throw new AppError(ERRORS.INVALID_JSON_BODY);
   }
   const violation = findParamViolation(parsed, whitelist);
@@ -246,6 +253,10 @@ async function requestBody(
     });
   }
   return body;
+}
+
+function isUnlabelledOrText(contentType: string | undefined): boolean {
+  return contentType === undefined || contentType.trimStart().toLowerCase().startsWith('text/');
 }
 
 function answerPreflight(

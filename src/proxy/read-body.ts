@@ -11,6 +11,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (declared !== undefined && Number(declared) > limit) {
     return Promise.reject(tooLarge(limit));
   }
+  // Past the limit the rest of the body is not read: the 413 closes the connection instead.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -18,7 +19,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        req.resume();
+        req.pause();
         reject(tooLarge(limit));
         return;
       }
@@ -46,5 +47,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function tooLarge(limit: number): AppError {
   return new AppError(ERRORS.PAYLOAD_TOO_LARGE, {
     message: `request body is larger than MAX_REQUEST_SIZE (${limit} bytes)`,
+    headers: { connection: 'close' },
   });
 }

@@ -91,7 +91,8 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
 function proxyFirst(proxy: ProxyHandler) {
   return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) =>
     createHttpServer((req, res) => {
-      if (req.url?.startsWith('/v1/') === true) proxy(req, res);
+      const url = req.url ?? '';
+      if (url.startsWith('/v1/') || url === '/v1' || url.startsWith('/v1?')) proxy(req, res);
       else fastifyHandler(req, res);
     });
 }

@@ -81,6 +81,21 @@ describe('allowlists and CORS', () => {
       expect((await errorOf(response)).code).toBe('invalid_json');
       expect(h.upstream.requests).toHaveLength(0);
     });
+
+    it.each([undefined, 'text/plain'])(
+      'checks a JSON body labelled %s like JSON, so mislabelling cannot bypass the whitelist',
+      async (contentType) => {
+        const response = await h.proxy('/v1/chat/completions', {
+          method: 'POST',
+          token: issued.token,
+          headers: contentType === undefined ? {} : { 'content-type': contentType },
+          body: Buffer.from(chatBody({ model: 'gpt-3.5-turbo' })),
+        });
+        expect(response.status).toBe(400);
+        expect((await errorOf(response)).code).toBe('param_not_allowed');
+        expect(h.upstream.requests).toHaveLength(0);
+      },
+    );
   });
 
   describe('allowed_origins and required_headers', () => {

@@ -108,7 +108,11 @@ describe('key substitution and header rules', () => {
   it("answers with the upstream's status, body and headers plus the proxy's own", async () => {
     const upstreamBody = { id: 'chatcmpl-custom', object: 'chat.completion', choices: [] };
     h.upstream.script((_request, res) => {
-      sendJson(res, 201, upstreamBody, { 'x-upstream-custom': 'yes', 'openai-processing-ms': '17' });
+      sendJson(res, 201, upstreamBody, {
+        'x-upstream-custom': 'yes',
+        'openai-processing-ms': '17',
+        'x-request-id': 'req_provider123',
+      });
     });
     const before = BigInt(Date.now()) * 1_000_000n;
     const response = await h.proxy('/v1/chat/completions', {
@@ -125,6 +129,7 @@ describe('key substitution and header rules', () => {
     expect(response.headers.get('x-proxy')).toBe('llm-proxy');
     expect(response.headers.get('x-request-id')).toMatch(UUID);
     expect(response.headers.get('x-request-id')).not.toBe('client-chosen-id');
+    expect(response.headers.get('x-upstream-request-id')).toBe('req_provider123');
     const start = BigInt(response.headers.get('x-upstream-request-start') ?? '0');
     const stop = BigInt(response.headers.get('x-upstream-request-stop') ?? '0');
     expect(start >= before - 1_000_000n).toBe(true);

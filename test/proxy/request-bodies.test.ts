@@ -48,6 +48,7 @@ describe('request bodies', () => {
       body,
     });
     expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
     expect(await errorOf(response)).toMatchObject({ code: 'payload_too_large' });
     expect(h.upstream.requests).toHaveLength(0);
   });

@@ -98,6 +98,11 @@ describe('token checks on /v1, in order, in the OpenAI error shape', () => {
       { authorization: `Bearer ${issued.token}` },
     ];
     for (const headers of variants) {
+      for (const path of ['/v1/not-allowed', '/v1', '/v1?x=1']) {
+        const response = await h.proxy(path, { headers });
+        expect(response.status).toBe(404);
+        expect((await errorOf(response)).code).toBe('endpoint_not_found');
+      }
       const response = await h.proxy('/v1/not-allowed', { headers });
       expect(response.status).toBe(404);
       expect(await errorOf(response)).toMatchObject({
