@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { spawnManaged } from './child-process.js';
+import type { ManagedChild } from './child-process.js';
+import { freePort } from './free-port.js';
+import { fetchText, issueBenchToken } from './manage-api.js';
+import { UPSTREAM_API_KEY } from './scenarios.js';
+import { prepareServerCommand } from './server-runner.js';
+import type { RunnerChoice, RunnerKind } from './server-runner.js';
+
+const HEALTH_POLL_MS = 100;
+/** Environment passed through to the server; everything else it reads is set here explicitly. */
+const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
+
+/** Options for {@link startLlmProxy}. */
+export interface LlmProxyOptions {
+  readonly repoRoot: string;
+  /** A fresh directory for the database, audit log, provider file and profiles. */
+  readonly workDir: string;
+  readonly upstreamOrigin: string;
+  readonly runner: RunnerChoice;
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  readonly nodeArgs: readonly string[];
+  readonly startTimeoutMs: number;
+}
+
+/** A running llm-proxy with a project and a token ready for `/v1`. */
+export interface LlmProxyInstance {
+  readonly child: ManagedChild;
+  readonly origin: string;
+  /** The llm-proxy token clients present. */
+  readonly token: string;
+  readonly runner: RunnerKind;
+  readonly runnerReason: string;
+}
+
+/** Thrown when llm-proxy starts but does not proxy `/v1` yet (the wiring is missing or broken). */
+export class ProxyNotServingError extends Error {
+  override readonly name = 'ProxyNotServingError';
+}
+
+/**
+ * Starts `llm-proxy server` against the fake upstream with a throw-away SQLite database, waits for `/health`,
+ * creates a project and an unlimited token through `/manage`, and checks that `/v1/models` is proxied.
+ */
+export async function startLlmProxy(options: LlmProxyOptions): Promise<LlmProxyInstance> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const managementToken = randomBytes(24).toString('base64url');
+  const providersPath = join(options.workDir, 'providers.yaml');
+  writeFileSync(providersPath, providersYaml(options.upstreamOrigin));
+  const command = await prepareServerCommand(
+    options.repoRoot,
+    options.runner,
+    options.nodeArgs,
+    options.workDir,
+  );
+  const child = spawnManaged({
+    name: 'llm-proxy',
+    command: process.execPath,
+    args: [...command.args, '--env', join(options.workDir, 'bench.env')],
+    cwd: options.workDir,
+    env: {
+      ...inheritedEnv(),
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      MANAGEMENT_TOKEN: managementToken,
+      DATABASE_PATH: join(options.workDir, 'bench.db'),
+      AUDIT_LOG_FILE: join(options.workDir, 'audit.log'),
+      LOG_LEVEL: 'warn',
+      API_CONFIG_PATH: providersPath,
+    },
+  });
+  await waitForHealth(child, origin, options.startTimeoutMs);
+  const token = await issueBenchToken(origin, managementToken, UPSTREAM_API_KEY);
+  const models = await fetchText(`${origin}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+  if (models.status !== 200) {
+    throw new ProxyNotServingError(
+      `llm-proxy answered GET /v1/models with HTTP ${models.status}: ${models.body.slice(0, 300)}`,
+    );
+  }
+  return { child, origin, token, runner: command.kind, runnerReason: command.reason };
+}
+
+/** The provider file: the `openai` provider pointed at the fake upstream. */
+function providersYaml(upstreamOrigin: string): string {
+  return [
+    'default_api: openai',
+    'apis:',
+    '  openai:',
+    `    base_url: ${upstreamOrigin}`,
+    '    allowed_endpoints: [/v1/chat/completions, /v1/models]',
+    '    allowed_methods: [GET, POST]',
+    '',
+  ].join('\n');
+}
+
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
+async function waitForHealth(child: ManagedChild, origin: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exited()) throw new Error(`llm-proxy exited during startup:\n${child.output()}`);
+    try {
+      if ((await fetchText(`${origin}/health`)).status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  }
+  throw new Error(`llm-proxy did not answer /health within ${timeoutMs} ms:\n${child.output()}`);
+}

@@ -1,0 +1,100 @@
+import { Client } from 'undici';
+
+import { requestHeaders } from './scenarios.js';
+import type { Scenario, Target, TargetName } from './scenarios.js';
+import { percentiles } from './stats.js';
+import { timedRequest } from './timed-request.js';
+import type { TimedRequest } from './timed-request.js';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** How many sequential requests to send to each target. */
+export interface LatencyOptions {
+  /** Measured requests per target. */
+  readonly requests: number;
+  /** Unmeasured requests per target first (connections, JIT, caches). */
+  readonly warmup: number;
+}
+
+/** Per-request times of one target, in µs. */
+export interface LatencyStats {
+  readonly requests: number;
+  readonly p50Us: number;
+  readonly p90Us: number;
+  readonly p99Us: number;
+  /** Time to the first body chunk. */
+  readonly firstByteP50Us: number;
+  readonly firstByteP99Us: number;
+}
+
+/** Latency per target of one scenario. */
+export type LatencyByTarget = Partial<Record<TargetName, LatencyStats>>;
+
+/**
+ * Sends requests one at a time over one keep-alive connection per target, interleaving the targets request by
+ * request (rotating who goes first) so that machine noise hits every target alike. Any non-200 answer aborts
+ * the measurement: numbers from failing requests would mean nothing.
+ */
+export async function measureSequential(
+  targets: readonly Target[],
+  scenario: Scenario,
+  options: LatencyOptions,
+): Promise<LatencyByTarget> {
+  const clients = targets.map(
+    (target) =>
+      new Client(target.origin, {
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+        headersTimeout: REQUEST_TIMEOUT_MS,
+        bodyTimeout: REQUEST_TIMEOUT_MS,
+      }),
+  );
+  const requests: TimedRequest[] = targets.map((target) => ({
+    method: scenario.method,
+    path: scenario.path,
+    headers: requestHeaders(target),
+    body: scenario.body,
+  }));
+  const totals = targets.map(() => new Array<number>(options.requests));
+  const firstBytes = targets.map(() => new Array<number>(options.requests));
+  try {
+    for (let round = 0; round < options.warmup + options.requests; round++) {
+      for (let step = 0; step < targets.length; step++) {
+        const index = (round + step) % targets.length;
+        const timing = await timedRequest(at(clients, index), at(requests, index));
+        if (timing.status !== 200) {
+          throw new Error(
+            `${at(targets, index).name} answered HTTP ${timing.status} to a ${scenario.name} request`,
+          );
+        }
+        const sample = round - options.warmup;
+        if (sample >= 0) {
+          at(totals, index)[sample] = timing.totalNs / 1000;
+          at(firstBytes, index)[sample] = timing.firstByteNs / 1000;
+        }
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+  }
+  const result: LatencyByTarget = {};
+  targets.forEach((target, index) => {
+    const total = percentiles(at(totals, index));
+    const firstByte = percentiles(at(firstBytes, index));
+    result[target.name] = {
+      requests: options.requests,
+      p50Us: total.p50,
+      p90Us: total.p90,
+      p99Us: total.p99,
+      firstByteP50Us: firstByte.p50,
+      firstByteP99Us: firstByte.p99,
+    };
+  });
+  return result;
+}
+
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new RangeError(`no item ${index}`);
+  return item;
+}

@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+
+import { integerOption } from './cli-options.js';
+import type { ScenarioName, TargetName } from './scenarios.js';
+import type { RunnerChoice } from './server-runner.js';
+
+/** The measured phases, in the order they run. */
+export type PhaseName = 'throughput' | 'latency';
+
+/** Everything `benchmarks/run.ts` can be told. */
+export interface RunOptions {
+  /** Measured seconds per throughput leg. @default 10 */
+  readonly durationSeconds: number;
+  /** Unmeasured seconds of load before each throughput leg. @default 2 */
+  readonly warmupSeconds: number;
+  /** Concurrent connections of the throughput legs. @default 50 */
+  readonly connections: number;
+  /** How often each leg is repeated (alternating the order of targets); medians are reported. @default 1 */
+  readonly rounds: number;
+  /** Measured sequential requests per target and scenario. @default 2000 */
+  readonly latencyRequests: number;
+  /** Unmeasured sequential requests per target and scenario first. @default 200 */
+  readonly latencyWarmup: number;
+  /** Pause between the fake upstream's SSE chunks. @default 0 */
+  readonly sseDelayMs: number;
+  readonly phases: readonly PhaseName[];
+  /** What is measured. @default ['direct', 'minimal', 'llm-proxy'] */
+  readonly targets: readonly TargetName[];
+  /** @default ['json', 'sse'] */
+  readonly scenarios: readonly ScenarioName[];
+  /** How llm-proxy is run. @default 'auto' */
+  readonly server: RunnerChoice;
+  /** Report failed targets but exit 0. */
+  readonly noFail: boolean;
+  /** Run llm-proxy with `--cpu-prof` and keep the profile. */
+  readonly cpuProf: boolean;
+  /** Where the JSON results are written. @default 'benchmarks/results/latest.json' */
+  readonly out: string;
+}
+
+/** The usage text. */
+export const USAGE = `Usage: npx tsx benchmarks/run.ts [options]
+
+  --duration <s>           measured seconds per throughput leg (default 10)
+  --warmup <s>             warm-up seconds before each throughput leg (default 2)
+  --connections <n>        concurrent connections for throughput (default 50)
+  --rounds <n>             repeat every leg n times, alternating target order; report medians (default 1)
+  --latency-requests <n>   sequential requests per target and scenario (default 2000)
+  --latency-warmup <n>     unmeasured sequential requests first (default 200)
+  --sse-delay-ms <ms>      pause between the fake upstream's SSE chunks (default 0)
+  --phases <list>          throughput,latency (default both)
+  --targets <list>         direct,minimal,llm-proxy (default all; direct,minimal checks the harness alone)
+  --scenarios <list>       json,sse (default both)
+  --server <how>           how llm-proxy runs: dist (the repository's build), build (compile src/ into a
+                           temporary folder), tsx (sources through the tsx loader) or auto (default:
+                           dist when it is up to date with src/, else build)
+  --cpu-prof               run both proxies with --cpu-prof and keep the .cpuprofile files
+  --no-fail                report failed targets but exit 0
+  --out <file>             results file (default benchmarks/results/latest.json)
+  --help`;
+
+/** Parses the command line; throws with a one-line message on invalid input. */
+export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '1' },
+      'latency-requests': { type: 'string', default: '2000' },
+      'latency-warmup': { type: 'string', default: '200' },
+      'sse-delay-ms': { type: 'string', default: '0' },
+      phases: { type: 'string', default: 'throughput,latency' },
+      targets: { type: 'string', default: 'direct,minimal,llm-proxy' },
+      scenarios: { type: 'string', default: 'json,sse' },
+      server: { type: 'string', default: 'auto' },
+      'cpu-prof': { type: 'boolean', default: false },
+      'no-fail': { type: 'boolean', default: false },
+      out: { type: 'string', default: 'benchmarks/results/latest.json' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  return {
+    durationSeconds: integerOption('duration', values.duration, 1, 600),
+    warmupSeconds: integerOption('warmup', values.warmup, 0, 60),
+    connections: integerOption('connections', values.connections, 1, 1000),
+    rounds: integerOption('rounds', values.rounds, 1, 20),
+    latencyRequests: integerOption('latency-requests', values['latency-requests'], 10, 100_000),
+    latencyWarmup: integerOption('latency-warmup', values['latency-warmup'], 0, 100_000),
+    sseDelayMs: integerOption('sse-delay-ms', values['sse-delay-ms'], 0, 1000),
+    phases: listOption('phases', values.phases, ['throughput', 'latency']),
+    targets: listOption('targets', values.targets, ['direct', 'minimal', 'llm-proxy']),
+    scenarios: listOption('scenarios', values.scenarios, ['json', 'sse']),
+    server: runnerChoice(values.server),
+    noFail: values['no-fail'],
+    cpuProf: values['cpu-prof'],
+    out: values.out,
+  };
+}
+
+/** A comma-separated subset of `allowed`, returned in the order of `allowed`. */
+function listOption<T extends string>(name: string, value: string, allowed: readonly T[]): T[] {
+  const given = value.split(',').map((item) => item.trim());
+  const unknown = given.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (unknown.length > 0)
+    throw new Error(`--${name}: unknown ${unknown.join(', ')} (expected ${allowed.join(', ')})`);
+  return allowed.filter((item) => given.includes(item));
+}
+
+function runnerChoice(value: string): RunnerChoice {
+  if (value === 'auto' || value === 'dist' || value === 'build' || value === 'tsx') return value;
+  throw new Error(`--server: expected auto, dist, build or tsx, got ${value}`);
+}

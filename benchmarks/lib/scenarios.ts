@@ -1,0 +1,60 @@
+/** The provider key the fake upstream accepts; the proxies must swap it in for the client's credential. */
+export const UPSTREAM_API_KEY = 'sk-bench-upstream-key';
+
+/** The path every measured request goes to. */
+const CHAT_PATH = '/v1/chat/completions';
+
+/** What is being measured: a plain JSON chat completion or a streamed (SSE) one. */
+export type ScenarioName = 'json' | 'sse';
+
+/** One kind of request sent to every target. */
+export interface Scenario {
+  readonly name: ScenarioName;
+  readonly method: 'POST';
+  readonly path: string;
+  readonly body: string;
+}
+
+/** The two measured requests, as an OpenAI SDK would send them. */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'json',
+    method: 'POST',
+    path: CHAT_PATH,
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
+    }),
+  },
+  {
+    name: 'sse',
+    method: 'POST',
+    path: CHAT_PATH,
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
+      stream: true,
+    }),
+  },
+];
+
+/** Where a request is sent: straight to the upstream, through the minimal proxy, or through llm-proxy. */
+export type TargetName = 'direct' | 'minimal' | 'llm-proxy';
+
+/** A server requests are sent to, with the credential it expects from clients. */
+export interface Target {
+  readonly name: TargetName;
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  readonly authorization: string;
+  /** The process that serves the target (the upstream for `direct`), for CPU accounting. */
+  readonly pid: number;
+}
+
+/** The request headers a client sends to a target (the body's length is added by the client library). */
+export function requestHeaders(target: Target): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    authorization: target.authorization,
+  };
+}
