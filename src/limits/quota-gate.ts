@@ -31,10 +31,13 @@ const NOTHING = (): void => undefined;
 export class QuotaGate {
   constructor(private readonly options: QuotaGateOptions) {}
 
-  /** Counts a request against the token or throws the reason it may not go upstream. */
-  async admit(token: TokenRecord): Promise<Admission> {
-    const { tokens, usage, clock, logger } = this.options;
+  /**
+   * Counts a request against the token or throws the reason it may not go upstream. Tokens without a quota
+   * are admitted synchronously (no promise on the hot path).
+   */
+  admit(token: TokenRecord): Admission | Promise<Admission> {
     if (token.maxRequests === null) {
+      const { usage } = this.options;
       return {
         refund: NOTHING,
         commit: () => {
@@ -42,6 +45,11 @@ export class QuotaGate {
         },
       };
     }
+    return this.admitLimited(token);
+  }
+
+  private async admitLimited(token: TokenRecord): Promise<Admission> {
+    const { tokens, clock, logger } = this.options;
     if (!(await tokens.consumeRequest(token.id, clock.now()))) {
       // The cached record was stale (revoked, expired or used up elsewhere): report the current reason.
       this.options.onStale(token);

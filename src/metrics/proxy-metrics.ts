@@ -25,9 +25,21 @@ export interface MetricsSnapshot {
   proxy_errors: number;
 }
 
+/** The prom-client children of one label combination, looked up once and then reused. */
+interface RequestSeries {
+  readonly requests: { inc(): void };
+}
+
+interface LatencySeries {
+  readonly duration: { observe(value: number): void };
+  readonly upstream: { observe(value: number): void };
+}
+
 /**
  * Counters and histograms of the proxy, kept in a prom-client registry (served as Prometheus text) and as
  * plain numbers (served as JSON). Process metrics (CPU, memory, event-loop lag, GC) come with the registry.
+ * Label children are cached per combination and the in-flight gauge is read at scrape time, because
+ * prom-client's per-call label hashing is measurable on the hot path.
  */
 export class ProxyMetrics {
   readonly registry = new Registry();
@@ -36,15 +48,18 @@ export class ProxyMetrics {
   private readonly proxyErrors: Counter<'code'>;
   private readonly duration: Histogram<'provider' | 'endpoint'>;
   private readonly upstreamDuration: Histogram<'provider' | 'endpoint'>;
-  private readonly inFlight: Gauge;
+  private readonly requestSeries = new Map<string, RequestSeries>();
+  private readonly latencySeries = new Map<string, LatencySeries>();
   private readonly totals = { requests: 0, errors: 0, proxyErrors: 0, inFlight: 0 };
 
   constructor() {
     const registers = [this.registry];
+    const totals = this.totals;
+    const startedAt = this.startedAt;
     collectDefaultMetrics({ register: this.registry, prefix: 'llm_proxy_' });
     this.requests = new Counter({
       name: 'llm_proxy_requests_total',
-      help: 'Proxied requests by provider, allowed endpoint, method and response status.',
+      help: 'Proxied requests by provider, allowed endpoint, method and response status (499: client left first).',
       labelNames: ['provider', 'endpoint', 'method', 'status'],
       registers,
     });
@@ -68,12 +83,14 @@ export class ProxyMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.inFlight = new Gauge({
+    new Gauge({
       name: 'llm_proxy_requests_in_flight',
       help: 'Proxy requests currently being served.',
       registers,
+      collect() {
+        this.set(totals.inFlight);
+      },
     });
-    const startedAt = this.startedAt;
     new Gauge({
       name: 'llm_proxy_uptime_seconds',
       help: 'Seconds since the server started.',
@@ -87,25 +104,38 @@ export class ProxyMetrics {
   /** A request entered the proxy. */
   started(): void {
     this.totals.inFlight += 1;
-    this.inFlight.inc();
   }
 
   /** A proxied request finished (its response was sent or the client went away). */
   finished(labels: RequestLabels, totalSeconds: number, upstreamSeconds: number | undefined): void {
     this.totals.inFlight -= 1;
-    this.inFlight.dec();
     this.totals.requests += 1;
     if (labels.status >= 400) this.totals.errors += 1;
-    this.requests.inc({ ...labels, status: String(labels.status) });
-    const histogramLabels = { provider: labels.provider, endpoint: labels.endpoint };
-    this.duration.observe(histogramLabels, totalSeconds);
-    if (upstreamSeconds !== undefined) this.upstreamDuration.observe(histogramLabels, upstreamSeconds);
+    const status = String(labels.status);
+    const requestKey = `${labels.provider}\u0000${labels.endpoint}\u0000${labels.method}\u0000${status}`;
+    let series = this.requestSeries.get(requestKey);
+    if (series === undefined) {
+      series = { requests: this.requests.labels(labels.provider, labels.endpoint, labels.method, status) };
+      this.requestSeries.set(requestKey, series);
+    }
+    series.requests.inc();
+    const latencyKey = `${labels.provider}\u0000${labels.endpoint}`;
+    let latency = this.latencySeries.get(latencyKey);
+    if (latency === undefined) {
+      latency = {
+        duration: this.duration.labels(labels.provider, labels.endpoint),
+        upstream: this.upstreamDuration.labels(labels.provider, labels.endpoint),
+      };
+      this.latencySeries.set(latencyKey, latency);
+    }
+    latency.duration.observe(totalSeconds);
+    if (upstreamSeconds !== undefined) latency.upstream.observe(upstreamSeconds);
   }
 
   /** The proxy refused or failed a request itself. */
   proxyError(code: string): void {
     this.totals.proxyErrors += 1;
-    this.proxyErrors.inc({ code });
+    this.proxyErrors.labels(code).inc();
   }
 
   /** The JSON metrics document. */

@@ -80,7 +80,6 @@ export function upstreamRequestHeaders(
  */
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
-  extra: OutgoingHttpHeaders,
 ): OutgoingHttpHeaders {
   const connection = headers.connection;
   const dropped = connectionListed(Array.isArray(connection) ? connection.join(',') : connection);
@@ -91,7 +90,7 @@ export function clientResponseHeaders(
     if (dropped !== undefined && dropped.has(name)) continue;
     result[name === 'x-request-id' ? 'x-upstream-request-id' : name] = value;
   }
-  return Object.assign(result, extra);
+  return result;
 }
 
 function connectionListed(connection: string | undefined): Set<string> | undefined {

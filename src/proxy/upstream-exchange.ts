@@ -21,10 +21,11 @@ export type ExchangeOutcome =
 /** Options for {@link UpstreamExchange}. */
 export interface UpstreamExchangeOptions {
   readonly res: ServerResponse;
-  /** Headers the proxy adds to every response it relays. */
-  readonly extraHeaders: OutgoingHttpHeaders;
-  /** Called when the upstream's status and headers arrive (before they are relayed). */
-  readonly onResponseStart: (status: number) => OutgoingHttpHeaders;
+  /**
+   * Called when the upstream's status and headers arrive, with the headers about to be relayed; adds the
+   * proxy's own headers to them.
+   */
+  readonly onResponseStart: (status: number, headers: OutgoingHttpHeaders) => void;
   readonly onDone: (outcome: ExchangeOutcome) => void;
 }
 
@@ -37,19 +38,27 @@ const SSE_TERMINATION = Buffer.from(
  * backpressure both ways — and aborts the upstream request when the client goes away (which stops a paid
  * generation). A stream that fails midway ends cleanly: an SSE response gets a final error event so clients
  * see the failure instead of a silently truncated answer; other responses are cut so clients see an error.
+ * The owner reports the client's `close` through {@link clientClosed}.
  */
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private done = false;
-  private clientGone = false;
+  private clientGone: boolean;
   private streaming = false;
+  private wroteBody = false;
   private reachedUpstream = false;
 
   constructor(private readonly options: UpstreamExchangeOptions) {
     // The client may have left while the request was being checked: its 'close' has been emitted already.
     this.clientGone = options.res.destroyed;
-    options.res.once('close', this.onClientClose);
+  }
+
+  /** The client's connection closed; aborts the upstream request unless the response was complete. */
+  clientClosed(): void {
+    if (this.done || this.options.res.writableFinished) return;
+    this.clientGone = true;
+    this.controller?.abort(new Error('client disconnected'));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -59,7 +68,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(
-    controller: Dispatcher.DispatchController,
+    _controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
@@ -67,17 +76,20 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     const contentType = headers['content-type'];
     this.streaming = typeof contentType === 'string' && contentType.startsWith('text/event-stream');
-    const extra = { ...this.options.extraHeaders, ...this.options.onResponseStart(statusCode) };
-    const { res } = this.options;
-    res.writeHead(statusCode, clientResponseHeaders(headers, extra));
-    if (this.streaming) res.flushHeaders();
-    res.on('drain', () => {
-      controller.resume();
-    });
+    const relayed = clientResponseHeaders(headers);
+    this.options.onResponseStart(statusCode, relayed);
+    this.options.res.writeHead(statusCode, relayed);
+    // A stream's headers go out at once (a slow first token must not hold them back), unless the first chunk
+    // arrived in the same read: then both leave in one write.
+    if (this.streaming) queueMicrotask(this.flushHeadersIfIdle);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.options.res.write(chunk)) controller.pause();
+    this.wroteBody = true;
+    if (!this.options.res.write(chunk)) {
+      controller.pause();
+      this.options.res.once('drain', this.resume);
+    }
   }
 
   onResponseEnd(): void {
@@ -104,16 +116,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.finish({ kind: 'failed-mid-response', status: this.status, error });
   }
 
-  private readonly onClientClose = (): void => {
-    if (this.done || this.options.res.writableFinished) return;
-    this.clientGone = true;
-    this.controller?.abort(new Error('client disconnected'));
+  private readonly resume = (): void => {
+    this.controller?.resume();
+  };
+
+  private readonly flushHeadersIfIdle = (): void => {
+    const { res } = this.options;
+    if (!this.wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
   };
 
   private finish(outcome: ExchangeOutcome): void {
     if (this.done) return;
     this.done = true;
-    this.options.res.off('close', this.onClientClose);
     this.options.onDone(outcome);
   }
 }

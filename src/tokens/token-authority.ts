@@ -1,4 +1,4 @@
-import { AppError, ERRORS } from '../core/index.js';
+import { AppError, ERRORS, systemClock } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { Project, Store, TokenRecord } from '../store/index.js';
 import { hashToken, tokenFormatProblem } from './token-format.js';
@@ -23,22 +23,27 @@ export interface ProxyCredentials {
 }
 
 /**
- * Decides whether a proxy token may be used, without a database round-trip in steady state: tokens (by hash,
- * including unknown ones) and projects are cached in-process. Every management change invalidates the entries
- * it touches before its response is sent, so a revoked token is refused on the very next request; the TTL is
- * only a backstop. An epoch counter keeps a lookup that raced with an invalidation from caching stale data.
+ * Decides whether a proxy token may be used, without a database round-trip in steady state: tokens (keyed by
+ * the presented secret, including unknown ones, so a hit costs no hashing) and projects are cached in-process.
+ * Every management change invalidates the entries it touches before its response is sent, so a revoked token
+ * is refused on the very next request; the TTL is only a backstop. An epoch counter keeps a lookup that raced
+ * with an invalidation from caching stale data.
  */
 export class TokenAuthority {
   private readonly tokens: TtlCache<string, TokenRecord | null>;
   private readonly projects: TtlCache<string, Project | null>;
   private readonly enforceProjectActive: boolean;
+  private readonly nowMs: () => number;
   private epoch = 0;
 
   constructor(private readonly options: TokenAuthorityOptions) {
+    const { clock } = options;
+    // The wall clock without a Date allocation on every request; injected clocks (tests) go through now().
+    this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
     const cacheOptions = {
       ttlMs: options.cacheTtlMs ?? 30_000,
       maxEntries: options.cacheMaxEntries ?? 10_000,
-      now: () => options.clock.now().getTime(),
+      now: this.nowMs,
     };
     this.tokens = new TtlCache(cacheOptions);
     this.projects = new TtlCache(cacheOptions);
@@ -50,20 +55,24 @@ export class TokenAuthority {
    * project guard. Throws an {@link AppError} with the original's `code` on refusal.
    */
   async authenticate(secret: string): Promise<ProxyCredentials> {
-    const problem = tokenFormatProblem(secret);
-    if (problem !== undefined) {
-      throw new AppError(ERRORS.INVALID_TOKEN, { message: `invalid token format: ${problem}` });
-    }
-    const token = await this.lookupToken(hashToken(secret));
-    if (token === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
-    if (!token.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);
-    if (token.expiresAt !== null && token.expiresAt.getTime() <= this.options.clock.now().getTime()) {
-      throw new AppError(ERRORS.TOKEN_EXPIRED);
-    }
-    const project = await this.lookupProject(token.projectId);
-    if (project === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
-    if (this.enforceProjectActive && !project.isActive) throw new AppError(ERRORS.PROJECT_INACTIVE);
-    return { token, project };
+    const cached = this.authenticateCached(secret);
+    if (cached !== undefined) return cached;
+    const token = await this.lookupToken(secret);
+    const project = token === null ? null : await this.lookupProject(token.projectId);
+    return this.decide(token, project);
+  }
+
+  /**
+   * The same checks answered from the cache alone, synchronously: undefined when the token or its project is
+   * not cached (then {@link authenticate} asks the database).
+   */
+  authenticateCached(secret: string): ProxyCredentials | undefined {
+    const token = this.tokens.get(secret);
+    if (token === undefined) return undefined;
+    if (token === null) return this.decide(null, null);
+    const project = this.projects.get(token.projectId);
+    if (project === undefined) return undefined;
+    return this.decide(token, project);
   }
 
   /** Forgets one token (after an update or revocation). */
@@ -86,12 +95,25 @@ export class TokenAuthority {
     this.projects.clear();
   }
 
-  private async lookupToken(tokenHash: string): Promise<TokenRecord | null> {
-    const cached = this.tokens.get(tokenHash);
-    if (cached !== undefined) return cached;
+  private decide(token: TokenRecord | null, project: Project | null): ProxyCredentials {
+    if (token === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
+    if (!token.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);
+    if (token.expiresAt !== null && token.expiresAt.getTime() <= this.nowMs()) {
+      throw new AppError(ERRORS.TOKEN_EXPIRED);
+    }
+    if (project === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
+    if (this.enforceProjectActive && !project.isActive) throw new AppError(ERRORS.PROJECT_INACTIVE);
+    return { token, project };
+  }
+
+  private async lookupToken(secret: string): Promise<TokenRecord | null> {
+    const problem = tokenFormatProblem(secret);
+    if (problem !== undefined) {
+      throw new AppError(ERRORS.INVALID_TOKEN, { message: `invalid token format: ${problem}` });
+    }
     const epoch = this.epoch;
-    const token = (await this.options.store.tokens.findByHash(tokenHash)) ?? null;
-    if (epoch === this.epoch) this.tokens.set(tokenHash, token);
+    const token = (await this.options.store.tokens.findByHash(hashToken(secret))) ?? null;
+    if (epoch === this.epoch) this.tokens.set(secret, token);
     return token;
   }
 

@@ -55,23 +55,21 @@ describe('headers sent upstream', () => {
 });
 
 describe('headers relayed to the client', () => {
-  it('keep the upstream headers but hop-by-hop ones, and add the proxy headers', () => {
-    const headers = clientResponseHeaders(
-      {
-        'content-type': 'text/event-stream',
-        'openai-processing-ms': '12',
-        'set-cookie': ['a=1', 'b=2'],
-        connection: 'keep-alive',
-        'transfer-encoding': 'chunked',
-        'keep-alive': 'timeout=5',
-      },
-      { 'x-request-id': 'req-1' },
-    );
+  it('keep the upstream headers but hop-by-hop ones, and move its request id aside', () => {
+    const headers = clientResponseHeaders({
+      'content-type': 'text/event-stream',
+      'openai-processing-ms': '12',
+      'set-cookie': ['a=1', 'b=2'],
+      connection: 'keep-alive',
+      'transfer-encoding': 'chunked',
+      'keep-alive': 'timeout=5',
+      'x-request-id': 'req_provider',
+    });
     expect(headers).toEqual({
       'content-type': 'text/event-stream',
       'openai-processing-ms': '12',
       'set-cookie': ['a=1', 'b=2'],
-      'x-request-id': 'req-1',
+      'x-upstream-request-id': 'req_provider',
     });
   });
 });
