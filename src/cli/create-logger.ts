@@ -1,6 +1,5 @@
 import pino from 'pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
 
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/index.js';
@@ -32,18 +31,20 @@ const REDACT_PATHS = [
  * The process logger: JSON lines (`LOG_FORMAT=json`) or human-readable lines (`console`), on standard output or
  * appended to `LOG_FILE`, with secrets redacted.
  */
-export function createLogger(log: Config['log']): Logger {
+export async function createLogger(log: Config['log']): Promise<Logger> {
   const options: LoggerOptions = {
     level: log.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, destinationFor(log));
+  return pino(options, await destinationFor(log));
 }
 
-function destinationFor(log: Config['log']): DestinationStream {
+async function destinationFor(log: Config['log']): Promise<DestinationStream> {
   const target = log.file === '' ? 1 : log.file;
   if (log.format === 'console') {
+    // Loaded only when asked for: JSON logging (the default) does not pay for it in memory.
+    const { default: pretty } = await import('pino-pretty');
     return pretty({
       destination: target,
       append: true,

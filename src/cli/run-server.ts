@@ -34,7 +34,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   if (config.log.level === 'debug') enableDebugOutput();
   await assertCanListen(config.listen);
 
-  const logger = createLogger(config.log);
+  const logger = await createLogger(config.log);
   const store = await openConfiguredStore(config);
   let close: () => Promise<void>;
   let address: string;

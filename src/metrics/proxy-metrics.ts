@@ -1,8 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-const LATENCY_BUCKETS = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
-];
+import { LabelledCounter, LabelledHistogram } from './labelled-series.js';
 
 /** Labels of one finished proxy request. Endpoints are allowlist entries, so label cardinality stays bounded. */
 export interface RequestLabels {
@@ -25,31 +23,31 @@ export interface MetricsSnapshot {
   proxy_errors: number;
 }
 
-/** The prom-client children of one label combination, looked up once and then reused. */
-interface RequestSeries {
-  readonly requests: { inc(): void };
-}
-
-interface LatencySeries {
-  readonly duration: { observe(value: number): void };
-  readonly upstream: { observe(value: number): void };
-}
-
 /**
- * Counters and histograms of the proxy, kept in a prom-client registry (served as Prometheus text) and as
- * plain numbers (served as JSON). Process metrics (CPU, memory, event-loop lag, GC) come with the registry.
- * Label children are cached per combination and the in-flight gauge is read at scrape time, because
- * prom-client's per-call label hashing is measurable on the hot path.
+ * Counters and histograms of the proxy, served as Prometheus text and as plain numbers (JSON). Process metrics
+ * (CPU, memory, event-loop lag, GC) and the rare proxy-error counter live in a prom-client registry; the
+ * per-request series are kept in plain maps and rendered next to it, because prom-client's per-call label
+ * hashing costs more than the rest of a request's bookkeeping together.
  */
 export class ProxyMetrics {
-  readonly registry = new Registry();
+  private readonly registry = new Registry();
   private readonly startedAt = Date.now();
-  private readonly requests: Counter<'provider' | 'endpoint' | 'method' | 'status'>;
+  private readonly requests = new LabelledCounter(
+    'llm_proxy_requests_total',
+    'Proxied requests by provider, allowed endpoint, method and response status (499: client left first).',
+    ['provider', 'endpoint', 'method', 'status'],
+  );
+  private readonly duration = new LabelledHistogram(
+    'llm_proxy_request_duration_seconds',
+    'Time from receiving a request to sending the last byte of its response.',
+    ['provider', 'endpoint'],
+  );
+  private readonly upstreamDuration = new LabelledHistogram(
+    'llm_proxy_upstream_duration_seconds',
+    'Time from sending a request upstream to receiving the response headers.',
+    ['provider', 'endpoint'],
+  );
   private readonly proxyErrors: Counter<'code'>;
-  private readonly duration: Histogram<'provider' | 'endpoint'>;
-  private readonly upstreamDuration: Histogram<'provider' | 'endpoint'>;
-  private readonly requestSeries = new Map<string, RequestSeries>();
-  private readonly latencySeries = new Map<string, LatencySeries>();
   private readonly totals = { requests: 0, errors: 0, proxyErrors: 0, inFlight: 0 };
 
   constructor() {
@@ -57,30 +55,10 @@ export class ProxyMetrics {
     const totals = this.totals;
     const startedAt = this.startedAt;
     collectDefaultMetrics({ register: this.registry, prefix: 'llm_proxy_' });
-    this.requests = new Counter({
-      name: 'llm_proxy_requests_total',
-      help: 'Proxied requests by provider, allowed endpoint, method and response status (499: client left first).',
-      labelNames: ['provider', 'endpoint', 'method', 'status'],
-      registers,
-    });
     this.proxyErrors = new Counter({
       name: 'llm_proxy_errors_total',
       help: 'Requests the proxy answered itself with an error, by error code.',
       labelNames: ['code'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'llm_proxy_request_duration_seconds',
-      help: 'Time from receiving a request to sending the last byte of its response.',
-      labelNames: ['provider', 'endpoint'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.upstreamDuration = new Histogram({
-      name: 'llm_proxy_upstream_duration_seconds',
-      help: 'Time from sending a request upstream to receiving the response headers.',
-      labelNames: ['provider', 'endpoint'],
-      buckets: LATENCY_BUCKETS,
       registers,
     });
     new Gauge({
@@ -101,6 +79,17 @@ export class ProxyMetrics {
     });
   }
 
+  /** The Content-Type of {@link prometheusText}. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric in the Prometheus text exposition format. */
+  async prometheusText(): Promise<string> {
+    const registered = await this.registry.metrics();
+    return `${registered}\n${this.requests.render()}${this.duration.render()}${this.upstreamDuration.render()}`;
+  }
+
   /** A request entered the proxy. */
   started(): void {
     this.totals.inFlight += 1;
@@ -111,25 +100,10 @@ export class ProxyMetrics {
     this.totals.inFlight -= 1;
     this.totals.requests += 1;
     if (labels.status >= 400) this.totals.errors += 1;
-    const status = String(labels.status);
-    const requestKey = `${labels.provider}\u0000${labels.endpoint}\u0000${labels.method}\u0000${status}`;
-    let series = this.requestSeries.get(requestKey);
-    if (series === undefined) {
-      series = { requests: this.requests.labels(labels.provider, labels.endpoint, labels.method, status) };
-      this.requestSeries.set(requestKey, series);
-    }
-    series.requests.inc();
-    const latencyKey = `${labels.provider}\u0000${labels.endpoint}`;
-    let latency = this.latencySeries.get(latencyKey);
-    if (latency === undefined) {
-      latency = {
-        duration: this.duration.labels(labels.provider, labels.endpoint),
-        upstream: this.upstreamDuration.labels(labels.provider, labels.endpoint),
-      };
-      this.latencySeries.set(latencyKey, latency);
-    }
-    latency.duration.observe(totalSeconds);
-    if (upstreamSeconds !== undefined) latency.upstream.observe(upstreamSeconds);
+    this.requests.inc([labels.provider, labels.endpoint, labels.method, String(labels.status)]);
+    const series = [labels.provider, labels.endpoint];
+    this.duration.observe(series, totalSeconds);
+    if (upstreamSeconds !== undefined) this.upstreamDuration.observe(series, upstreamSeconds);
   }
 
   /** The proxy refused or failed a request itself. */

@@ -29,6 +29,7 @@ export function findParamViolation(
 /** Whether a Content-Type names JSON (`application/json`, with parameters, or any `+json` type). */
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  if (contentType === 'application/json') return true;
   const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

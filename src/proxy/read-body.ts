@@ -26,7 +26,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     };
     const onEnd = () => {
-      cleanup();
+      // After 'end' no more events come: the listeners need no removal.
       resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size));
     };
     const onError = (error: Error) => {

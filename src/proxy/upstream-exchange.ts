@@ -18,16 +18,19 @@ export type ExchangeOutcome =
    */
   | { kind: 'client-gone'; reachedUpstream: boolean; responded: boolean };
 
-/** Options for {@link UpstreamExchange}. */
-export interface UpstreamExchangeOptions {
-  readonly res: ServerResponse;
+/** The request an exchange reports to. */
+export interface ExchangeOwner {
   /**
    * Called when the upstream's status and headers arrive, with the headers about to be relayed; adds the
    * proxy's own headers to them.
    */
-  readonly onResponseStart: (status: number, headers: OutgoingHttpHeaders) => void;
-  readonly onDone: (outcome: ExchangeOutcome) => void;
+  onUpstreamResponse(status: number, headers: OutgoingHttpHeaders): void;
+  /** Called exactly once when the exchange is over. */
+  onExchangeDone(outcome: ExchangeOutcome): void;
 }
+
+/** How long a stream's headers may wait for its first chunk, as the original's `flush_interval` (10 ms). */
+const HEADER_FLUSH_MS = 10;
 
 const SSE_TERMINATION = Buffer.from(
   'data: {"error":{"message":"upstream connection lost mid-stream","type":"proxy_error","code":"upstream_stream_error"}}\n\n',
@@ -47,16 +50,20 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private clientGone: boolean;
   private streaming = false;
   private wroteBody = false;
+  private headerFlush: NodeJS.Timeout | undefined;
   private reachedUpstream = false;
 
-  constructor(private readonly options: UpstreamExchangeOptions) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly owner: ExchangeOwner,
+  ) {
     // The client may have left while the request was being checked: its 'close' has been emitted already.
-    this.clientGone = options.res.destroyed;
+    this.clientGone = res.destroyed;
   }
 
   /** The client's connection closed; aborts the upstream request unless the response was complete. */
   clientClosed(): void {
-    if (this.done || this.options.res.writableFinished) return;
+    if (this.done || this.res.writableFinished) return;
     this.clientGone = true;
     this.controller?.abort(new Error('client disconnected'));
   }
@@ -77,28 +84,32 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const contentType = headers['content-type'];
     this.streaming = typeof contentType === 'string' && contentType.startsWith('text/event-stream');
     const relayed = clientResponseHeaders(headers);
-    this.options.onResponseStart(statusCode, relayed);
-    this.options.res.writeHead(statusCode, relayed);
-    // A stream's headers go out at once (a slow first token must not hold them back), unless the first chunk
-    // arrived in the same read: then both leave in one write.
-    if (this.streaming) queueMicrotask(this.flushHeadersIfIdle);
+    this.owner.onUpstreamResponse(statusCode, relayed);
+    this.res.writeHead(statusCode, relayed);
+    // A stream's headers leave with its first chunk when that follows quickly (one write instead of two), and
+    // on their own after HEADER_FLUSH_MS otherwise: a slow first token must not hold them back.
+    if (this.streaming) this.headerFlush = setTimeout(this.flushHeadersIfIdle, HEADER_FLUSH_MS);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.wroteBody = true;
-    if (!this.options.res.write(chunk)) {
+    if (this.headerFlush !== undefined) {
+      clearTimeout(this.headerFlush);
+      this.headerFlush = undefined;
+    }
+    if (!this.res.write(chunk)) {
       controller.pause();
-      this.options.res.once('drain', this.resume);
+      this.res.once('drain', this.resume);
     }
   }
 
   onResponseEnd(): void {
-    this.options.res.end();
+    this.res.end();
     this.finish({ kind: 'completed', status: this.status });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    const { res } = this.options;
+    const { res } = this;
     if (this.clientGone) {
       this.finish({
         kind: 'client-gone',
@@ -121,13 +132,15 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   };
 
   private readonly flushHeadersIfIdle = (): void => {
-    const { res } = this.options;
+    this.headerFlush = undefined;
+    const { res } = this;
     if (!this.wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
   };
 
   private finish(outcome: ExchangeOutcome): void {
     if (this.done) return;
     this.done = true;
-    this.options.onDone(outcome);
+    if (this.headerFlush !== undefined) clearTimeout(this.headerFlush);
+    this.owner.onExchangeDone(outcome);
   }
 }

@@ -36,8 +36,8 @@ export function registerMetricsRoutes(app: FastifyInstance, options: MetricsRout
     `${options.path}/prometheus`,
     { onRequest: guard, schema: { hide: true } },
     async (_request, reply) => {
-      const text = await options.metrics.registry.metrics();
-      await reply.header('cache-control', 'no-store').type(options.metrics.registry.contentType).send(text);
+      const text = await options.metrics.prometheusText();
+      await reply.header('cache-control', 'no-store').type(options.metrics.contentType).send(text);
     },
   );
 }

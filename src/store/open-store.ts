@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 
 import { systemClock } from '../core/index.js';
 import type { ApiKeyCipher, Clock } from '../core/index.js';
@@ -28,7 +27,7 @@ export interface OpenStoreOptions {
  * `store.migrations.latest()` when they want the schema brought up to date.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const db = createKysely(options.database);
+  const db = await createKysely(options.database);
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
@@ -79,11 +78,13 @@ class SqlStore implements Store {
   }
 }
 
-function createKysely(config: DatabaseConfig): Kysely<Database> {
+async function createKysely(config: DatabaseConfig): Promise<Kysely<Database>> {
   if (config.driver === 'sqlite') {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.path) }) });
   }
+  // Loaded only for PostgreSQL: SQLite deployments do not carry the driver in memory.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
