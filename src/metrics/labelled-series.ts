@@ -3,6 +3,37 @@ export const LATENCY_BUCKETS: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ];
 
+/** Label values; numbers (status codes) are rendered as text. */
+export type LabelValues = readonly (string | number)[];
+
+interface SeriesTree<T> {
+  readonly root: Map<string | number, unknown>;
+  readonly cells: T[];
+}
+
+/** The cell of these label values, found through one map per label so that no key string is built. */
+function cellFor<T>(tree: SeriesTree<T>, values: LabelValues, create: () => T): T {
+  let node = tree.root;
+  const last = values.length - 1;
+  for (let index = 0; index < last; index += 1) {
+    const value = values[index] ?? '';
+    let next = node.get(value) as Map<string | number, unknown> | undefined;
+    if (next === undefined) {
+      next = new Map();
+      node.set(value, next);
+    }
+    node = next;
+  }
+  const key = values[last] ?? '';
+  let cell = node.get(key) as T | undefined;
+  if (cell === undefined) {
+    cell = create();
+    node.set(key, cell);
+    tree.cells.push(cell);
+  }
+  return cell;
+}
+
 interface HistogramCells {
   readonly labels: string;
   readonly buckets: Float64Array;
@@ -20,7 +51,7 @@ interface CounterCell {
  * its per-call label hashing costs more than the rest of a proxied request's bookkeeping together.
  */
 export class LabelledCounter {
-  private readonly cells = new Map<string, CounterCell>();
+  private readonly series: SeriesTree<CounterCell> = { root: new Map(), cells: [] };
 
   constructor(
     private readonly name: string,
@@ -29,24 +60,22 @@ export class LabelledCounter {
   ) {}
 
   /** Adds one to the series of these label values (in `labelNames` order). */
-  inc(values: readonly string[]): void {
-    const key = values.join('\u0000');
-    const cell = this.cells.get(key);
-    if (cell === undefined) this.cells.set(key, { labels: renderLabels(this.labelNames, values), value: 1 });
-    else cell.value += 1;
+  inc(values: LabelValues): void {
+    cellFor(this.series, values, () => ({ labels: renderLabels(this.labelNames, values), value: 0 })).value +=
+      1;
   }
 
   /** The series in the Prometheus text exposition format. */
   render(): string {
     let text = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const cell of this.cells.values()) text += `${this.name}{${cell.labels}} ${cell.value}\n`;
+    for (const cell of this.series.cells) text += `${this.name}{${cell.labels}} ${cell.value}\n`;
     return text;
   }
 }
 
 /** A histogram per label combination with fixed buckets, rendered in the Prometheus text format. */
 export class LabelledHistogram {
-  private readonly cells = new Map<string, HistogramCells>();
+  private readonly series: SeriesTree<HistogramCells> = { root: new Map(), cells: [] };
 
   constructor(
     private readonly name: string,
@@ -56,18 +85,13 @@ export class LabelledHistogram {
   ) {}
 
   /** Records one observation for the series of these label values. */
-  observe(values: readonly string[], value: number): void {
-    const key = values.join('\u0000');
-    let cell = this.cells.get(key);
-    if (cell === undefined) {
-      cell = {
-        labels: renderLabels(this.labelNames, values),
-        buckets: new Float64Array(this.bounds.length),
-        sum: 0,
-        count: 0,
-      };
-      this.cells.set(key, cell);
-    }
+  observe(values: LabelValues, value: number): void {
+    const cell = cellFor(this.series, values, () => ({
+      labels: renderLabels(this.labelNames, values),
+      buckets: new Float64Array(this.bounds.length),
+      sum: 0,
+      count: 0,
+    }));
     let index = 0;
     while (index < this.bounds.length && value > (this.bounds[index] ?? Infinity)) index += 1;
     if (index < this.bounds.length) cell.buckets[index] = (cell.buckets[index] ?? 0) + 1;
@@ -78,7 +102,7 @@ export class LabelledHistogram {
   /** The series in the Prometheus text exposition format (cumulative buckets). */
   render(): string {
     let text = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`;
-    for (const cell of this.cells.values()) {
+    for (const cell of this.series.cells) {
       let cumulative = 0;
       for (const [index, bound] of this.bounds.entries()) {
         cumulative += cell.buckets[index] ?? 0;
@@ -92,8 +116,8 @@ export class LabelledHistogram {
   }
 }
 
-function renderLabels(names: readonly string[], values: readonly string[]): string {
-  return names.map((name, index) => `${name}="${escapeLabelValue(values[index] ?? '')}"`).join(',');
+function renderLabels(names: readonly string[], values: LabelValues): string {
+  return names.map((name, index) => `${name}="${escapeLabelValue(String(values[index] ?? ''))}"`).join(',');
 }
 
 /** Escapes a label value as the exposition format requires (backslash, double quote, line feed). */

@@ -100,7 +100,7 @@ export class ProxyMetrics {
     this.totals.inFlight -= 1;
     this.totals.requests += 1;
     if (labels.status >= 400) this.totals.errors += 1;
-    this.requests.inc([labels.provider, labels.endpoint, labels.method, String(labels.status)]);
+    this.requests.inc([labels.provider, labels.endpoint, labels.method, labels.status]);
     const series = [labels.provider, labels.endpoint];
     this.duration.observe(series, totalSeconds);
     if (upstreamSeconds !== undefined) this.upstreamDuration.observe(series, upstreamSeconds);
