@@ -7,13 +7,15 @@ import type { Logger } from '../core/index.js';
 import type { ProviderConfig, ProvidersConfig } from '../config/index.js';
 import type { Admission, QuotaGate } from '../limits/index.js';
 import type { ProxyMetrics } from '../metrics/index.js';
-import type { TokenAuthority } from '../tokens/index.js';
+import type { Project, TokenRecord } from '../store/index.js';
+import type { ProxyCredentials, TokenAuthority } from '../tokens/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { responseCorsHeaders } from './cors.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 import { sendProxyError } from './openai-error.js';
 import { answerPreflight } from './preflight.js';
-import { requestBody } from './request-body.js';
+import { readBody } from './read-body.js';
+import { checkBody, planBody } from './request-body.js';
 import { checkOrigin, presentedToken, providerOf, throwOnVerdict } from './request-checks.js';
 import { anyProviderVerdict, endpointOf, routeVerdict } from './route-policy.js';
 import { toProxyError } from './upstream-errors.js';
@@ -36,6 +38,8 @@ export interface ProxyHandlerOptions {
 
 /** A raw node:http handler for `/v1/*`. */
 export type ProxyHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+type UpstreamBody = Buffer | IncomingMessage | null;
 
 interface Pipeline extends ProxyHandlerOptions {
   readonly allProviders: readonly ProviderConfig[];
@@ -83,6 +87,9 @@ class ProxyRequest implements ExchangeOwner {
   private admission: Admission | undefined;
   private breaker: CircuitBreaker | undefined;
   private trial = false;
+  private token: TokenRecord | undefined;
+  private project: Project | undefined;
+  private providerConfig: ProviderConfig | undefined;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -103,7 +110,11 @@ class ProxyRequest implements ExchangeOwner {
   }
 
   start(): void {
-    this.serve().catch(this.fail);
+    try {
+      this.begin();
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /** The upstream's status and headers arrived: account for them and add the proxy's headers. */
@@ -143,7 +154,11 @@ class ProxyRequest implements ExchangeOwner {
     }
   }
 
-  private async serve(): Promise<void> {
+  /**
+   * Checks that need nothing but the request, then the token. A cached token continues in the same tick;
+   * the steps below are chained with callbacks rather than async/await because this runs on every request.
+   */
+  private begin(): void {
     const { pipeline, req, method, path } = this;
     if (method === 'OPTIONS') {
       answerPreflight(req, this.res, pipeline.allProviders, path, this.baseHeaders);
@@ -151,15 +166,47 @@ class ProxyRequest implements ExchangeOwner {
     }
     throwOnVerdict(anyProviderVerdict(pipeline.allProviders, method, path));
     const secret = presentedToken(req.headers);
-    const { token, project } =
-      pipeline.authority.authenticateCached(secret) ?? (await pipeline.authority.authenticate(secret));
+    const cached = pipeline.authority.authenticateCached(secret);
+    if (cached !== undefined) {
+      this.authorized(cached);
+      return;
+    }
+    pipeline.authority.authenticate(secret).then((credentials) => {
+      this.guarded(() => {
+        this.authorized(credentials);
+      });
+    }, this.fail);
+  }
+
+  private authorized({ token, project }: ProxyCredentials): void {
+    const { pipeline, req, method, path } = this;
     const provider = providerOf(project, pipeline.providers);
     throwOnVerdict(routeVerdict(provider, method, path));
     this.provider = provider.name;
     this.endpoint = endpointOf(provider, path) ?? 'unmatched';
     checkOrigin(provider, req.headers.origin);
-    const body = await requestBody(req, method, provider, pipeline.maxRequestSize);
-    const breaker = pipeline.breakerFor(provider);
+    this.token = token;
+    this.project = project;
+    this.providerConfig = provider;
+    const plan = planBody(req, method, provider);
+    if (plan.kind === 'send') {
+      this.admit(plan.body);
+      return;
+    }
+    readBody(req, pipeline.maxRequestSize, (error, body) => {
+      this.guarded(() => {
+        if (error !== undefined || body === undefined) throw error ?? new Error('request body missing');
+        checkBody(body, plan, provider);
+        this.admit(body);
+      });
+    });
+  }
+
+  private admit(body: UpstreamBody): void {
+    const provider = this.providerConfig;
+    const token = this.token;
+    if (provider === undefined || token === undefined) throw new Error('admit before authorization');
+    const breaker = this.pipeline.breakerFor(provider);
     // Admitted while the circuit is not closed, a request is its one trial.
     const trial = breaker.state !== 'closed';
     const admitted = breaker.admit();
@@ -168,22 +215,43 @@ class ProxyRequest implements ExchangeOwner {
         headers: { 'retry-after': String(admitted.retryAfterSeconds) },
       });
     }
-    try {
-      const pending = pipeline.quota.admit(token);
-      this.admission = pending instanceof Promise ? await pending : pending;
-    } catch (error) {
-      if (trial) breaker.release();
-      throw error;
-    }
     this.breaker = breaker;
     this.trial = trial;
+    let pending: Admission | Promise<Admission>;
+    try {
+      pending = this.pipeline.quota.admit(token);
+    } catch (error) {
+      this.releaseTrial();
+      throw error;
+    }
+    if (!(pending instanceof Promise)) {
+      this.forward(pending, body);
+      return;
+    }
+    pending.then(
+      (admission) => {
+        this.guarded(() => {
+          this.forward(admission, body);
+        });
+      },
+      (error: unknown) => {
+        this.releaseTrial();
+        this.fail(error);
+      },
+    );
+  }
+
+  private forward(admission: Admission, body: UpstreamBody): void {
+    const { pipeline, req, providerConfig: provider, project } = this;
+    if (provider === undefined || project === undefined) throw new Error('forward before authorization');
+    this.admission = admission;
     this.upstreamStart = epochNanos();
     this.upstreamStarted = performance.now();
     this.exchange = new UpstreamExchange(this.res, this);
     pipeline.pools.poolFor(provider).dispatch(
       {
         path: this.url,
-        method,
+        method: this.method,
         headers: upstreamRequestHeaders(req.headers, {
           auth: provider.auth,
           apiKey: project.apiKey,
@@ -194,6 +262,19 @@ class ProxyRequest implements ExchangeOwner {
       },
       this.exchange,
     );
+  }
+
+  private releaseTrial(): void {
+    if (this.trial) this.breaker?.release();
+  }
+
+  /** Runs a continuation, answering whatever it throws with the proxy's error response. */
+  private guarded(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   private readonly fail = (error: unknown): void => {

@@ -3,46 +3,52 @@ import type { IncomingMessage } from 'node:http';
 import { AppError, ERRORS } from '../core/index.js';
 import type { ProviderConfig } from '../config/index.js';
 import { findParamViolation, isJsonContentType } from './param-whitelist.js';
-import { readBody } from './read-body.js';
 
 const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+const EMPTY = Buffer.alloc(0);
 
 /**
- * The body to send upstream: JSON is read (bounded) so the param whitelist can be checked; anything else —
+ * How a request's body travels: JSON is read (bounded) so the param whitelist can be checked; anything else —
  * multipart uploads, audio, files — streams straight through without being buffered. With a whitelist, bodies
  * without a content type or with a text one are read like JSON too, so a mislabelled JSON body cannot slip past
  * it; multipart form fields are not checked.
  */
-export async function requestBody(
-  req: IncomingMessage,
-  method: string,
-  provider: ProviderConfig,
-  limit: number,
-): Promise<Buffer | IncomingMessage | null> {
+export type BodyPlan =
+  | { readonly kind: 'send'; readonly body: Buffer | IncomingMessage | null }
+  | { readonly kind: 'read'; readonly json: boolean; readonly checked: boolean };
+
+/** Decides how the body of a request is handled, without reading it. */
+export function planBody(req: IncomingMessage, method: string, provider: ProviderConfig): BodyPlan {
   const length = req.headers['content-length'];
   const hasBody = length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
-  if (!hasBody) return BODILESS.has(method) ? null : Buffer.alloc(0);
-  const whitelist = provider.paramWhitelist;
-  const checked = Object.keys(whitelist).length > 0;
+  if (!hasBody) return { kind: 'send', body: BODILESS.has(method) ? null : EMPTY };
+  const checked = provider.hasParamWhitelist;
   const contentType = req.headers['content-type'];
   const json = isJsonContentType(contentType);
-  if (!json && !(checked && isUnlabelledOrText(contentType))) return req;
-  const body = await readBody(req, limit);
-  if (!checked) return body;
+  if (!json && !(checked && isUnlabelledOrText(contentType))) return { kind: 'send', body: req };
+  return { kind: 'read', json, checked };
+}
+
+/** Applies the param whitelist to a body that was read; throws `param_not_allowed` or `invalid_json`. */
+export function checkBody(
+  body: Buffer,
+  plan: { json: boolean; checked: boolean },
+  provider: ProviderConfig,
+): void {
+  if (!plan.checked) return;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    if (!json) return body;
+    if (!plan.json) return;
     throw new AppError(ERRORS.INVALID_JSON_BODY);
   }
-  const violation = findParamViolation(parsed, whitelist);
+  const violation = findParamViolation(parsed, provider.paramWhitelist);
   if (violation !== undefined) {
     throw new AppError(ERRORS.PARAM_NOT_ALLOWED, {
       message: `Parameter '${violation.field}' value '${violation.value}' is not allowed. Allowed patterns: [${violation.patterns.join(' ')}]`,
     });
   }
-  return body;
 }
 
 function isUnlabelledOrText(contentType: string | undefined): boolean {

@@ -100,6 +100,7 @@ function parseProvider(
     if (header !== 'origin')
       problems.push(`${where}.required_headers: only "origin" is supported, not "${header}"`);
   }
+  const whitelist = parseWhitelist(raw.param_whitelist, `${where}.param_whitelist`, problems);
   const provider: ProviderConfig = {
     name,
     origin,
@@ -108,7 +109,8 @@ function parseProvider(
     allowedMethods,
     timeouts: parseTimeouts(raw.timeouts, `${where}.timeouts`, problems),
     maxConnections: parseConnection(raw.connection, `${where}.connection`, problems),
-    paramWhitelist: parseWhitelist(raw.param_whitelist, `${where}.param_whitelist`, problems),
+    paramWhitelist: whitelist,
+    hasParamWhitelist: Object.keys(whitelist).length > 0,
     allowedOrigins: stringList(raw.allowed_origins, `${where}.allowed_origins`, problems, false),
     requireOrigin: requiredHeaders.includes('origin'),
   };

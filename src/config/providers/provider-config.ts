@@ -33,6 +33,8 @@ export interface ProviderConfig {
   readonly maxConnections: number | undefined;
   /** JSON body field → glob patterns its value must match. */
   readonly paramWhitelist: Readonly<Record<string, readonly string[]>>;
+  /** Whether `paramWhitelist` has any field (then JSON bodies are parsed and checked). */
+  readonly hasParamWhitelist: boolean;
   /** Exact Origin values browsers may call from; empty allows any. */
   readonly allowedOrigins: readonly string[];
   /** Whether requests without an Origin header are refused. */
