@@ -1,11 +1,16 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { sendJson, sleep, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream } from '../helpers/fake-upstream.js';
-import { collect, freePort, runCli, spawnCli, startServer, tempDir } from './cli-harness.js';
+import {
+  collect,
+  freePort,
+  runCli,
+  spawnCli,
+  startServer,
+  tempDir,
+  writeChatProviderFile,
+} from './cli-harness.js';
 
 const TOKEN = 'proxy-token-for-benchmark-tests';
 const BODY = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"ping"}]}';
@@ -290,19 +295,7 @@ describe('llm-proxy benchmark through a real llm-proxy server', () => {
       await sleep(20);
       sendJson(res, 200, { choices: [{ index: 0, message: { role: 'assistant', content: 'pong' } }] });
     });
-    const providers = join(dir.path, 'providers.yaml');
-    writeFileSync(
-      providers,
-      [
-        'default_api: openai',
-        'apis:',
-        '  openai:',
-        `    base_url: ${upstream.url}`,
-        '    allowed_endpoints: [/v1/chat/completions]',
-        '    allowed_methods: [POST]',
-        '',
-      ].join('\n'),
-    );
+    const providers = writeChatProviderFile(dir.path, upstream.url);
     const server = await startServer({
       cwd: dir.path,
       env: { MANAGEMENT_TOKEN, API_CONFIG_PATH: providers },

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,4 +184,22 @@ export async function api(
   });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+/** Writes a provider file whose `openai` provider serves chat completions from the given upstream. */
+export function writeChatProviderFile(dir: string, upstreamUrl: string): string {
+  const path = join(dir, 'providers.yaml');
+  writeFileSync(
+    path,
+    [
+      'default_api: openai',
+      'apis:',
+      '  openai:',
+      `    base_url: ${upstreamUrl}`,
+      '    allowed_endpoints: [/v1/chat/completions]',
+      '    allowed_methods: [POST]',
+      '',
+    ].join('\n'),
+  );
+  return path;
 }

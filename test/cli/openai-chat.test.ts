@@ -1,12 +1,18 @@
-import { writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { join } from 'node:path';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { sendJson, sleep, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream, RecordedRequest } from '../helpers/fake-upstream.js';
-import { collect, freePort, runCli, spawnCli, startServer, tempDir } from './cli-harness.js';
+import {
+  collect,
+  freePort,
+  runCli,
+  spawnCli,
+  startServer,
+  tempDir,
+  writeChatProviderFile,
+} from './cli-harness.js';
 
 const TOKEN = 'proxy-token-for-chat-tests';
 
@@ -302,19 +308,7 @@ describe('llm-proxy openai chat through a real llm-proxy server', () => {
   });
 
   it('talks to the upstream through the proxy with a proxy token', async () => {
-    const providers = join(dir.path, 'providers.yaml');
-    writeFileSync(
-      providers,
-      [
-        'default_api: openai',
-        'apis:',
-        '  openai:',
-        `    base_url: ${upstream.url}`,
-        '    allowed_endpoints: [/v1/chat/completions]',
-        '    allowed_methods: [POST]',
-        '',
-      ].join('\n'),
-    );
+    const providers = writeChatProviderFile(dir.path, upstream.url);
     const server = await startServer({
       cwd: dir.path,
       env: { MANAGEMENT_TOKEN, API_CONFIG_PATH: providers },
