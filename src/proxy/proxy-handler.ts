@@ -17,7 +17,7 @@ import { answerPreflight } from './preflight.js';
 import { readBody } from './read-body.js';
 import { checkBody, planBody } from './request-body.js';
 import { checkOrigin, presentedToken, providerOf, throwOnVerdict } from './request-checks.js';
-import { anyProviderVerdict, endpointOf, routeVerdict } from './route-policy.js';
+import { anyProviderVerdict, endpointOf, verdictFor } from './route-policy.js';
 import { toProxyError } from './upstream-errors.js';
 import { UpstreamExchange } from './upstream-exchange.js';
 import type { ExchangeOutcome, ExchangeOwner } from './upstream-exchange.js';
@@ -181,9 +181,10 @@ class ProxyRequest implements ExchangeOwner {
   private authorized({ token, project }: ProxyCredentials): void {
     const { pipeline, req, method, path } = this;
     const provider = providerOf(project, pipeline.providers);
-    throwOnVerdict(routeVerdict(provider, method, path));
+    const endpoint = endpointOf(provider, path);
+    throwOnVerdict(verdictFor(provider, endpoint, method));
     this.provider = provider.name;
-    this.endpoint = endpointOf(provider, path) ?? 'unmatched';
+    this.endpoint = endpoint ?? 'unmatched';
     checkOrigin(provider, req.headers.origin);
     this.token = token;
     this.project = project;

@@ -23,7 +23,16 @@ export function endpointOf(provider: ProviderConfig, path: string): string | und
 
 /** Checks a request against one provider's endpoint and method allowlists. */
 export function routeVerdict(provider: ProviderConfig, method: string, path: string): RouteVerdict {
-  if (endpointOf(provider, path) === undefined) return 'endpoint_not_found';
+  return verdictFor(provider, endpointOf(provider, path), method);
+}
+
+/** The verdict once the path's endpoint is known (undefined: the provider serves no such path). */
+export function verdictFor(
+  provider: ProviderConfig,
+  endpoint: string | undefined,
+  method: string,
+): RouteVerdict {
+  if (endpoint === undefined) return 'endpoint_not_found';
   return provider.allowedMethods.includes(method) ? 'ok' : 'method_not_allowed';
 }
 
