@@ -1,6 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
+const WAL_SWITCH_TIMEOUT_MS = 10_000;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * Opens a SQLite file the way the store needs it: WAL, foreign keys on, a busy timeout so that several
  * processes can share the file, and parameters converted to what SQLite stores (Date → ISO-8601 UTC text,
@@ -9,7 +12,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 export function openSqlite(path: string): SqliteDatabase & { raw: BetterSqlite3.Database } {
   const raw = new BetterSqlite3(path);
   raw.pragma('busy_timeout = 10000');
-  if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+  if (path !== ':memory:') enableWal(raw);
   raw.pragma('foreign_keys = ON');
   raw.pragma('synchronous = NORMAL');
   return {
@@ -30,6 +33,25 @@ export function openSqlite(path: string): SqliteDatabase & { raw: BetterSqlite3.
       };
     },
   };
+}
+
+/**
+ * Switches the file to WAL. Changing the journal mode needs an exclusive lock and SQLite answers SQLITE_BUSY at
+ * once instead of waiting for the busy timeout, so two processes opening a new file together retry here.
+ */
+function enableWal(raw: BetterSqlite3.Database): void {
+  const deadline = Date.now() + WAL_SWITCH_TIMEOUT_MS;
+  for (;;) {
+    try {
+      if (raw.pragma('journal_mode', { simple: true }) === 'wal') return;
+      raw.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      // A synchronous pause: this runs once, while the store is being opened.
+      Atomics.wait(PAUSE, 0, 0, 25);
+    }
+  }
 }
 
 function convertParameters(parameters: ReadonlyArray<unknown>): unknown[] {

@@ -183,12 +183,12 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
 );
 
 describe('migration lock across processes (SQLite)', () => {
-  it('two processes migrating one file at once both succeed and the migration runs once', async () => {
+  it('four processes migrating one new file at once all succeed and the migration runs once', async () => {
     const database = await freshDatabase('sqlite');
     if (database.config.driver !== 'sqlite') throw new Error('unreachable');
     const script = new URL('../fixtures/migrate-once.ts', import.meta.url).pathname;
     const runs = await Promise.all(
-      [0, 1].map(() =>
+      [0, 1, 2, 3].map(() =>
         run(process.execPath, [
           '--import',
           'tsx',
