@@ -2,30 +2,8 @@ import pino from 'pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
 
 import type { Config } from '../config/index.js';
+import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from '../core/index.js';
 import type { Logger } from '../core/index.js';
-
-// Anything that may carry a secret is censored wherever it appears in a log line.
-const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["api-key"]',
-  'headers.authorization',
-  'headers.cookie',
-  'headers["x-api-key"]',
-  'authorization',
-  'apiKey',
-  'api_key',
-  'token',
-  'managementToken',
-  'encryptionKey',
-  '*.apiKey',
-  '*.api_key',
-  '*.token',
-  '*.managementToken',
-  '*.encryptionKey',
-  '*.authorization',
-];
 
 /**
  * The process logger: JSON lines (`LOG_FORMAT=json`) or human-readable lines (`console`), on standard output or
@@ -34,7 +12,7 @@ const REDACT_PATHS = [
 export async function createLogger(log: Config['log']): Promise<Logger> {
   const options: LoggerOptions = {
     level: log.level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return pino(options, await destinationFor(log));

@@ -8,7 +8,6 @@ export {
   parseByteSize,
   parseDuration,
   parseInteger,
-  parseList,
   parseListenAddress,
 } from './parse-values.js';
 export type { ListenAddress, Parsed } from './parse-values.js';

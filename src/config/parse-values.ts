@@ -95,11 +95,3 @@ export function parseListenAddress(raw: string): Parsed<ListenAddress> {
     return fail(`"${raw}" is not a listen address (examples: :8080, 127.0.0.1:8080)`);
   return ok({ host: match[1] ?? match[2] ?? '', port });
 }
-
-/** A comma-separated list, trimmed, empty items dropped. */
-export function parseList(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}

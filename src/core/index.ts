@@ -14,3 +14,4 @@ export {
 } from './api-key-cipher.js';
 export type { ApiKeyCipher } from './api-key-cipher.js';
 export type { Logger } from './logger.js';
+export { REDACTED_LOG_PATHS, REDACTION_CENSOR } from './log-redaction.js';

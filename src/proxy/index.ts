@@ -3,4 +3,3 @@ export type { ProxyHandler, ProxyHandlerOptions } from './proxy-handler.js';
 export { CircuitBreaker } from './circuit-breaker.js';
 export type { CircuitBreakerOptions } from './circuit-breaker.js';
 export { UpstreamPools } from './upstream-pools.js';
-export { openAiErrorBody } from './openai-error.js';

@@ -88,13 +88,6 @@ export class TokenAuthority {
     this.tokens.deleteWhere((token) => token?.projectId === projectId);
   }
 
-  /** Forgets everything (used when the scope of a change is unknown). */
-  invalidateAll(): void {
-    this.epoch += 1;
-    this.tokens.clear();
-    this.projects.clear();
-  }
-
   private decide(token: TokenRecord | null, project: Project | null): ProxyCredentials {
     if (token === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
     if (!token.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);

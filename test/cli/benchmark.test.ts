@@ -10,6 +10,7 @@ import {
   startServer,
   tempDir,
   writeChatProviderFile,
+  issueToken,
 } from './cli-harness.js';
 
 const TOKEN = 'proxy-token-for-benchmark-tests';
@@ -348,21 +349,4 @@ function tableRows(stdout: string): Record<string, string> {
     if (cells.length === 4 && cells[1] !== undefined && cells[2] !== undefined) rows[cells[1]] = cells[2];
   }
   return rows;
-}
-
-/** Creates a project and a token through the management API and returns the token. */
-async function issueToken(serverUrl: string, managementToken: string): Promise<string> {
-  const headers = { authorization: `Bearer ${managementToken}`, 'content-type': 'application/json' };
-  const project = await fetch(`${serverUrl}/manage/projects`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ name: 'Benchmark', api_key: 'sk-benchmark-upstream-key' }),
-  });
-  const { id } = (await project.json()) as { id: string };
-  const token = await fetch(`${serverUrl}/manage/tokens`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ project_id: id, duration_minutes: 60 }),
-  });
-  return ((await token.json()) as { token: string }).token;
 }

@@ -203,3 +203,20 @@ export function writeChatProviderFile(dir: string, upstreamUrl: string): string 
   );
   return path;
 }
+
+/** Creates a project and a token through the management API and returns the token. */
+export async function issueToken(serverUrl: string, managementToken: string): Promise<string> {
+  const headers = { authorization: `Bearer ${managementToken}`, 'content-type': 'application/json' };
+  const project = await fetch(`${serverUrl}/manage/projects`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: `cli-${Date.now()}-${Math.random()}`, api_key: 'sk-cli-test-upstream-key' }),
+  });
+  const { id } = (await project.json()) as { id: string };
+  const token = await fetch(`${serverUrl}/manage/tokens`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ project_id: id, duration_minutes: 60 }),
+  });
+  return ((await token.json()) as { token: string }).token;
+}

@@ -12,6 +12,7 @@ import {
   startServer,
   tempDir,
   writeChatProviderFile,
+  issueToken,
 } from './cli-harness.js';
 
 const TOKEN = 'proxy-token-for-chat-tests';
@@ -337,20 +338,3 @@ describe('llm-proxy openai chat through a real llm-proxy server', () => {
     }
   });
 });
-
-/** Creates a project and a token through the management API and returns the token. */
-async function issueToken(serverUrl: string, managementToken: string): Promise<string> {
-  const headers = { authorization: `Bearer ${managementToken}`, 'content-type': 'application/json' };
-  const project = await fetch(`${serverUrl}/manage/projects`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ name: 'Chat', api_key: 'sk-chat-test-upstream-key' }),
-  });
-  const { id } = (await project.json()) as { id: string };
-  const token = await fetch(`${serverUrl}/manage/tokens`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ project_id: id, duration_minutes: 60 }),
-  });
-  return ((await token.json()) as { token: string }).token;
-}
