@@ -305,7 +305,7 @@ describe('llm-proxy benchmark through a real llm-proxy server', () => {
       env: { MANAGEMENT_TOKEN, API_CONFIG_PATH: providers },
     });
     try {
-      const token = await issueToken(server.url, MANAGEMENT_TOKEN);
+      const token = await issueToken(server.url, MANAGEMENT_TOKEN, 'sk-benchmark-upstream-key');
       const result = await runCli(
         [
           'benchmark',

@@ -204,13 +204,17 @@ export function writeChatProviderFile(dir: string, upstreamUrl: string): string 
   return path;
 }
 
-/** Creates a project and a token through the management API and returns the token. */
-export async function issueToken(serverUrl: string, managementToken: string): Promise<string> {
+/** Creates a project holding the given provider key and a token for it; returns the token. */
+export async function issueToken(
+  serverUrl: string,
+  managementToken: string,
+  apiKey: string,
+): Promise<string> {
   const headers = { authorization: `Bearer ${managementToken}`, 'content-type': 'application/json' };
   const project = await fetch(`${serverUrl}/manage/projects`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ name: `cli-${Date.now()}-${Math.random()}`, api_key: 'sk-cli-test-upstream-key' }),
+    body: JSON.stringify({ name: `cli-${Date.now()}-${Math.random()}`, api_key: apiKey }),
   });
   const { id } = (await project.json()) as { id: string };
   const token = await fetch(`${serverUrl}/manage/tokens`, {

@@ -315,7 +315,7 @@ describe('llm-proxy openai chat through a real llm-proxy server', () => {
       env: { MANAGEMENT_TOKEN, API_CONFIG_PATH: providers },
     });
     try {
-      const token = await issueToken(server.url, MANAGEMENT_TOKEN);
+      const token = await issueToken(server.url, MANAGEMENT_TOKEN, 'sk-chat-test-upstream-key');
       const result = await runCli(['openai', 'chat', '--proxy', server.url, '--token', token, '-v'], {
         input: 'Hello\nAgain\n',
       });
