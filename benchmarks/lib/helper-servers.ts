@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { spawnManaged, tsxArgs, waitForJsonLine } from './child-process.js';
+import { spawnManaged, waitForJsonLine } from './child-process.js';
 import type { ManagedChild } from './child-process.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -14,36 +14,36 @@ export interface RunningServer {
 
 /** Options for {@link startFakeUpstream}. */
 export interface FakeUpstreamOptions {
-  readonly repoRoot: string;
+  /** The compiled benchmark folder (see `compileBenchmarkHelpers`). */
+  readonly helpersDir: string;
   readonly sseDelayMs: number;
 }
 
-/** Starts `benchmarks/fake-upstream.ts` in its own process. */
+/** Starts `benchmarks/fake-upstream.ts`, compiled, in its own process. */
 export function startFakeUpstream(options: FakeUpstreamOptions): Promise<RunningServer> {
-  return startScript(options.repoRoot, 'fake-upstream', ['--sse-delay-ms', String(options.sseDelayMs)]);
+  return startScript(options.helpersDir, 'fake-upstream', ['--sse-delay-ms', String(options.sseDelayMs)]);
 }
 
-/** Starts `benchmarks/minimal-proxy.ts` in front of an upstream, in its own process. */
+/** Starts `benchmarks/minimal-proxy.ts`, compiled, in front of an upstream, in its own process. */
 export function startMinimalProxy(
-  repoRoot: string,
+  helpersDir: string,
   upstreamOrigin: string,
   nodeArgs: readonly string[] = [],
 ): Promise<RunningServer> {
-  return startScript(repoRoot, 'minimal-proxy', ['--upstream', upstreamOrigin], nodeArgs);
+  return startScript(helpersDir, 'minimal-proxy', ['--upstream', upstreamOrigin], nodeArgs);
 }
 
 async function startScript(
-  repoRoot: string,
+  helpersDir: string,
   name: string,
   args: readonly string[],
   nodeArgs: readonly string[] = [],
 ): Promise<RunningServer> {
-  const script = join(repoRoot, 'benchmarks', `${name}.ts`);
   const child = spawnManaged({
     name,
     command: process.execPath,
-    args: [...tsxArgs(script, nodeArgs), ...args],
-    cwd: repoRoot,
+    args: [...nodeArgs, join(helpersDir, `${name}.js`), ...args],
+    cwd: helpersDir,
   });
   const ready = await waitForJsonLine(child, READY_TIMEOUT_MS);
   if (typeof ready.url !== 'string')

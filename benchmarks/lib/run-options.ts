@@ -42,7 +42,7 @@ export interface RunOptions {
 export const USAGE = `Usage: npx tsx benchmarks/run.ts [options]
 
   --duration <s>           measured seconds per throughput leg (default 10)
-  --warmup <s>             warm-up seconds before each throughput leg (default 2)
+  --warmup <s>             warm-up seconds before each throughput leg (default 10)
   --connections <n>        concurrent connections for throughput (default 50)
   --rounds <n>             repeat every leg n times, alternating target order; report medians (default 1)
   --latency-requests <n>   sequential requests per target and scenario (default 2000)
@@ -66,7 +66,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
     strict: true,
     options: {
       duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '1' },
       'latency-requests': { type: 'string', default: '2000' },

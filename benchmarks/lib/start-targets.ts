@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 
+import { compileBenchmarkHelpers } from './compile-helpers.js';
 import { startFakeUpstream, startMinimalProxy } from './helper-servers.js';
 import { startLlmProxy } from './llm-proxy-server.js';
 import type { LlmProxyInstance } from './llm-proxy-server.js';
@@ -31,8 +32,10 @@ export async function startTargets(
 ): Promise<StartedTargets> {
   const profileArgs = (name: string): string[] =>
     options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles', name)}`] : [];
+  progress('compiling the fake upstream and the minimal proxy');
+  const helpersDir = compileBenchmarkHelpers(repoRoot, join(workDir, 'helpers'));
   progress('starting the fake upstream');
-  const upstream = await startFakeUpstream({ repoRoot, sseDelayMs: options.sseDelayMs });
+  const upstream = await startFakeUpstream({ helpersDir, sseDelayMs: options.sseDelayMs });
   const direct: Target = {
     name: 'direct',
     origin: upstream.origin,
@@ -46,7 +49,7 @@ export async function startTargets(
       measured.push(direct);
     } else if (name === 'minimal') {
       progress('starting the minimal proxy');
-      const minimal = await startMinimalProxy(repoRoot, upstream.origin, profileArgs('minimal'));
+      const minimal = await startMinimalProxy(helpersDir, upstream.origin, profileArgs('minimal'));
       // The minimal proxy swaps whatever credential it gets for the provider key.
       measured.push({
         name,

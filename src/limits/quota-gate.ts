@@ -29,6 +29,9 @@ const NOTHING = (): void => undefined;
  * instances sharing a database. Tokens without a quota are counted in memory and written in batches.
  */
 export class QuotaGate {
+  /** One admission object per cached token without a quota, so that admitting its requests allocates nothing. */
+  private readonly unlimited = new WeakMap<TokenRecord, Admission>();
+
   constructor(private readonly options: QuotaGateOptions) {}
 
   /**
@@ -37,13 +40,18 @@ export class QuotaGate {
    */
   admit(token: TokenRecord): Admission | Promise<Admission> {
     if (token.maxRequests === null) {
-      const { usage } = this.options;
-      return {
-        refund: NOTHING,
-        commit: () => {
-          usage.record(token.id);
-        },
-      };
+      let admission = this.unlimited.get(token);
+      if (admission === undefined) {
+        const { usage } = this.options;
+        admission = {
+          refund: NOTHING,
+          commit: () => {
+            usage.record(token.id);
+          },
+        };
+        this.unlimited.set(token, admission);
+      }
+      return admission;
     }
     return this.admitLimited(token);
   }

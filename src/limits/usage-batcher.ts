@@ -1,3 +1,4 @@
+import { systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import type { TokenRepository } from '../store/index.js';
 
@@ -12,7 +13,8 @@ export interface UsageBatcherOptions {
 
 interface Pending {
   requests: number;
-  lastUsedAt: Date;
+  /** Epoch milliseconds: a number rather than a Date, so that counting a request allocates nothing. */
+  lastUsedAtMs: number;
 }
 
 /**
@@ -24,20 +26,23 @@ export class UsageBatcher {
   private pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly nowMs: () => number;
 
   constructor(private readonly options: UsageBatcherOptions) {
+    const { clock } = options;
+    this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 5000);
     this.timer.unref();
   }
 
   /** Counts one request of a token. */
   record(tokenId: string): void {
-    const now = this.options.clock.now();
+    const now = this.nowMs();
     const entry = this.pending.get(tokenId);
-    if (entry === undefined) this.pending.set(tokenId, { requests: 1, lastUsedAt: now });
+    if (entry === undefined) this.pending.set(tokenId, { requests: 1, lastUsedAtMs: now });
     else {
       entry.requests += 1;
-      entry.lastUsedAt = now;
+      entry.lastUsedAtMs = now;
     }
   }
 
@@ -57,7 +62,11 @@ export class UsageBatcher {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const usage = [...batch].map(([id, entry]) => ({ id, ...entry }));
+    const usage = [...batch].map(([id, entry]) => ({
+      id,
+      requests: entry.requests,
+      lastUsedAt: new Date(entry.lastUsedAtMs),
+    }));
     try {
       await this.options.tokens.addUsage(usage);
     } catch (error) {
@@ -67,9 +76,9 @@ export class UsageBatcher {
       );
       for (const entry of usage) {
         const current = this.pending.get(entry.id);
-        if (current === undefined)
-          this.pending.set(entry.id, { requests: entry.requests, lastUsedAt: entry.lastUsedAt });
-        else current.requests += entry.requests;
+        if (current === undefined) {
+          this.pending.set(entry.id, { requests: entry.requests, lastUsedAtMs: entry.lastUsedAt.getTime() });
+        } else current.requests += entry.requests;
       }
     }
   }

@@ -11,8 +11,21 @@ interface SeriesTree<T> {
   readonly cells: T[];
 }
 
-/** The cell of these label values, found through one map per label so that no key string is built. */
-function cellFor<T>(tree: SeriesTree<T>, values: LabelValues, create: () => T): T {
+/**
+ * The cell of these label values, found through one map per label so that no key string is built; undefined
+ * when the combination has not been seen.
+ */
+function findCell<T>(tree: SeriesTree<T>, values: LabelValues): T | undefined {
+  let node: Map<string | number, unknown> | undefined = tree.root;
+  const last = values.length - 1;
+  for (let index = 0; index < last && node !== undefined; index += 1) {
+    node = node.get(values[index] ?? '') as Map<string | number, unknown> | undefined;
+  }
+  return node?.get(values[last] ?? '') as T | undefined;
+}
+
+/** Stores the cell of a new label combination. */
+function addCell<T>(tree: SeriesTree<T>, values: LabelValues, cell: T): T {
   let node = tree.root;
   const last = values.length - 1;
   for (let index = 0; index < last; index += 1) {
@@ -24,13 +37,8 @@ function cellFor<T>(tree: SeriesTree<T>, values: LabelValues, create: () => T): 
     }
     node = next;
   }
-  const key = values[last] ?? '';
-  let cell = node.get(key) as T | undefined;
-  if (cell === undefined) {
-    cell = create();
-    node.set(key, cell);
-    tree.cells.push(cell);
-  }
+  node.set(values[last] ?? '', cell);
+  tree.cells.push(cell);
   return cell;
 }
 
@@ -59,10 +67,15 @@ export class LabelledCounter {
     private readonly labelNames: readonly string[],
   ) {}
 
-  /** Adds one to the series of these label values (in `labelNames` order). */
+  /**
+   * Adds one to the series of these label values (in `labelNames` order). The array is not kept: callers may
+   * reuse it.
+   */
   inc(values: LabelValues): void {
-    cellFor(this.series, values, () => ({ labels: renderLabels(this.labelNames, values), value: 0 })).value +=
-      1;
+    const cell =
+      findCell(this.series, values) ??
+      addCell(this.series, values, { labels: renderLabels(this.labelNames, values), value: 0 });
+    cell.value += 1;
   }
 
   /** The series in the Prometheus text exposition format. */
@@ -84,14 +97,16 @@ export class LabelledHistogram {
     private readonly bounds: readonly number[] = LATENCY_BUCKETS,
   ) {}
 
-  /** Records one observation for the series of these label values. */
+  /** Records one observation for the series of these label values (the array is not kept). */
   observe(values: LabelValues, value: number): void {
-    const cell = cellFor(this.series, values, () => ({
-      labels: renderLabels(this.labelNames, values),
-      buckets: new Float64Array(this.bounds.length),
-      sum: 0,
-      count: 0,
-    }));
+    const cell =
+      findCell(this.series, values) ??
+      addCell(this.series, values, {
+        labels: renderLabels(this.labelNames, values),
+        buckets: new Float64Array(this.bounds.length),
+        sum: 0,
+        count: 0,
+      });
     let index = 0;
     while (index < this.bounds.length && value > (this.bounds[index] ?? Infinity)) index += 1;
     if (index < this.bounds.length) cell.buckets[index] = (cell.buckets[index] ?? 0) + 1;

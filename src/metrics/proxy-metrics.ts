@@ -49,6 +49,9 @@ export class ProxyMetrics {
   );
   private readonly proxyErrors: Counter<'code'>;
   private readonly totals = { requests: 0, errors: 0, proxyErrors: 0, inFlight: 0 };
+  /** Label arrays reused by every finished request (the series copy what they keep). */
+  private readonly requestLabels: [string, string, string, number] = ['', '', '', 0];
+  private readonly routeLabels: [string, string] = ['', ''];
 
   constructor() {
     const registers = [this.registry];
@@ -100,10 +103,14 @@ export class ProxyMetrics {
     this.totals.inFlight -= 1;
     this.totals.requests += 1;
     if (labels.status >= 400) this.totals.errors += 1;
-    this.requests.inc([labels.provider, labels.endpoint, labels.method, labels.status]);
-    const series = [labels.provider, labels.endpoint];
-    this.duration.observe(series, totalSeconds);
-    if (upstreamSeconds !== undefined) this.upstreamDuration.observe(series, upstreamSeconds);
+    const { requestLabels, routeLabels } = this;
+    requestLabels[0] = routeLabels[0] = labels.provider;
+    requestLabels[1] = routeLabels[1] = labels.endpoint;
+    requestLabels[2] = labels.method;
+    requestLabels[3] = labels.status;
+    this.requests.inc(requestLabels);
+    this.duration.observe(routeLabels, totalSeconds);
+    if (upstreamSeconds !== undefined) this.upstreamDuration.observe(routeLabels, upstreamSeconds);
   }
 
   /** The proxy refused or failed a request itself. */

@@ -7,6 +7,8 @@ export interface CircuitBreakerOptions {
   readonly now: () => number;
 }
 
+const ALLOWED = { allowed: true } as const;
+
 /**
  * One provider's circuit: opens after consecutive upstream failures (transport errors, timeouts, 502/503/504
  * from the upstream — never the proxy's own refusals), then lets a single trial request through after the
@@ -26,13 +28,13 @@ export class CircuitBreaker {
 
   /** Whether a request may go upstream now; when false, seconds until the next trial. */
   admit(): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    if (this.failures < this.threshold) return { allowed: true };
+    if (this.failures < this.threshold) return ALLOWED;
     const now = this.options.now();
     if (now < this.openUntil || this.trialInFlight) {
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((this.openUntil - now) / 1000)) };
     }
     this.trialInFlight = true;
-    return { allowed: true };
+    return ALLOWED;
   }
 
   /**

@@ -18,14 +18,25 @@ export function preflightHeaders(
   };
 }
 
-/** CORS headers added to proxied responses and proxy errors when the request came from a browser. */
-export function responseCorsHeaders(origin: string | undefined): OutgoingHttpHeaders {
-  if (origin === undefined) return {};
-  return {
-    'access-control-allow-origin': origin,
-    'access-control-expose-headers': EXPOSED,
-    vary: 'Origin',
-  };
+/**
+ * Adds the CORS headers of proxied responses and proxy errors to a browser's (`origin`) response headers; an
+ * upstream `Vary` is kept and extended with Origin.
+ */
+export function addResponseCorsHeaders(headers: OutgoingHttpHeaders, origin: string): void {
+  headers['access-control-allow-origin'] = origin;
+  headers['access-control-expose-headers'] = EXPOSED;
+  const vary = headers.vary;
+  const existing = Array.isArray(vary) ? vary.join(', ') : (vary ?? '');
+  if (existing === '') headers.vary = 'Origin';
+  else if (!varyCovers(existing)) headers.vary = `${existing}, Origin`;
+}
+
+/** Whether a `Vary` value already names Origin (or `*`). */
+function varyCovers(vary: string): boolean {
+  return vary.split(',').some((name) => {
+    const trimmed = name.trim().toLowerCase();
+    return trimmed === 'origin' || trimmed === '*';
+  });
 }
 
 /** Whether an origin may call the proxy under an allowlist (an empty list allows every origin). */

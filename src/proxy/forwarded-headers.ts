@@ -35,6 +35,9 @@ const CLIENT_ADDRESS = new Set([
 /** Headers that carry the client's llm-proxy token. */
 const CLIENT_CREDENTIALS = new Set(['authorization', 'x-api-key']);
 
+/** Every client header that is not sent upstream, whatever the connection lists. */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, ...CLIENT_ADDRESS, ...CLIENT_CREDENTIALS]);
+
 /** What the proxy adds to the upstream request. */
 export interface UpstreamIdentity {
   readonly auth: ProviderAuth;
@@ -55,13 +58,7 @@ export function upstreamRequestHeaders(
   const result: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (
-      value === undefined ||
-      HOP_BY_HOP.has(name) ||
-      CLIENT_ADDRESS.has(name) ||
-      CLIENT_CREDENTIALS.has(name)
-    )
-      continue;
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
     if (dropped !== undefined && dropped.has(name)) continue;
     result[name] = value;
   }

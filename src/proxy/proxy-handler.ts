@@ -10,7 +10,7 @@ import type { ProxyMetrics } from '../metrics/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
 import type { ProxyCredentials, TokenAuthority } from '../tokens/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import { responseCorsHeaders } from './cors.js';
+import { addResponseCorsHeaders } from './cors.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 import { sendProxyError } from './openai-error.js';
 import { answerPreflight } from './preflight.js';
@@ -50,10 +50,11 @@ const TIME_ORIGIN_MS = performance.timeOrigin;
 
 /**
  * Wall-clock time in nanoseconds since the epoch, as the original's X-UPSTREAM-REQUEST-* headers carry it, at
- * microsecond precision: whole microseconds fit a double exactly and print without float formatting.
+ * microsecond precision, for a `performance.now()` reading: whole microseconds fit a double exactly and print
+ * without float formatting.
  */
-function epochNanos(): string {
-  return `${Math.round((TIME_ORIGIN_MS + performance.now()) * 1000)}000`;
+function epochNanosAt(monotonicMs: number): string {
+  return `${Math.round((TIME_ORIGIN_MS + monotonicMs) * 1000)}000`;
 }
 
 /**
@@ -77,11 +78,9 @@ class ProxyRequest implements ExchangeOwner {
   private readonly method: string;
   private readonly url: string;
   private readonly path: string;
-  private readonly baseHeaders: OutgoingHttpHeaders;
   private provider = 'none';
   private endpoint = 'unmatched';
   private upstreamSeconds: number | undefined;
-  private upstreamStart = '';
   private upstreamStarted = 0;
   private exchange: UpstreamExchange | undefined;
   private admission: Admission | undefined;
@@ -100,13 +99,9 @@ class ProxyRequest implements ExchangeOwner {
     this.url = req.url ?? '/';
     const queryAt = this.url.indexOf('?');
     this.path = queryAt === -1 ? this.url : this.url.slice(0, queryAt);
-    const origin = req.headers.origin;
-    this.baseHeaders =
-      origin === undefined
-        ? { 'x-request-id': this.requestId, 'x-proxy': 'llm-proxy' }
-        : { 'x-request-id': this.requestId, 'x-proxy': 'llm-proxy', ...responseCorsHeaders(origin) };
     pipeline.metrics.started();
-    res.once('close', this.onClientClose);
+    // 'close' is emitted once; `on` spares the wrapper `once` would allocate.
+    res.on('close', this.onClientClose);
   }
 
   start(): void {
@@ -119,13 +114,14 @@ class ProxyRequest implements ExchangeOwner {
 
   /** The upstream's status and headers arrived: account for them and add the proxy's headers. */
   onUpstreamResponse(status: number, headers: OutgoingHttpHeaders): void {
-    this.upstreamSeconds = (performance.now() - this.upstreamStarted) / 1000;
+    const now = performance.now();
+    this.upstreamSeconds = (now - this.upstreamStarted) / 1000;
     if (status === 502 || status === 503 || status === 504) this.breaker?.recordFailure();
     else this.breaker?.recordSuccess();
     this.admission?.commit();
-    Object.assign(headers, this.baseHeaders);
-    headers['x-upstream-request-start'] = this.upstreamStart;
-    headers['x-upstream-request-stop'] = epochNanos();
+    this.addOwnHeaders(headers);
+    headers['x-upstream-request-start'] = epochNanosAt(this.upstreamStarted);
+    headers['x-upstream-request-stop'] = epochNanosAt(now);
   }
 
   /** The exchange ended: settle the quota and the circuit breaker. */
@@ -161,7 +157,7 @@ class ProxyRequest implements ExchangeOwner {
   private begin(): void {
     const { pipeline, req, method, path } = this;
     if (method === 'OPTIONS') {
-      answerPreflight(req, this.res, pipeline.allProviders, path, this.baseHeaders);
+      answerPreflight(req, this.res, pipeline.allProviders, path, this.addOwnHeaders({}));
       return;
     }
     throwOnVerdict(anyProviderVerdict(pipeline.allProviders, method, path));
@@ -171,11 +167,16 @@ class ProxyRequest implements ExchangeOwner {
       this.authorized(cached);
       return;
     }
-    pipeline.authority.authenticate(secret).then((credentials) => {
-      this.guarded(() => {
-        this.authorized(credentials);
-      });
-    }, this.fail);
+    pipeline.authority.authenticate(secret).then(
+      (credentials) => {
+        this.guarded(() => {
+          this.authorized(credentials);
+        });
+      },
+      (error: unknown) => {
+        this.fail(error);
+      },
+    );
   }
 
   private authorized({ token, project }: ProxyCredentials): void {
@@ -195,11 +196,13 @@ class ProxyRequest implements ExchangeOwner {
       return;
     }
     readBody(req, pipeline.maxRequestSize, (error, body) => {
-      this.guarded(() => {
+      try {
         if (error !== undefined || body === undefined) throw error ?? new Error('request body missing');
         checkBody(body, plan, provider);
         this.admit(body);
-      });
+      } catch (failure) {
+        this.fail(failure);
+      }
     });
   }
 
@@ -246,7 +249,6 @@ class ProxyRequest implements ExchangeOwner {
     const { pipeline, req, providerConfig: provider, project } = this;
     if (provider === undefined || project === undefined) throw new Error('forward before authorization');
     this.admission = admission;
-    this.upstreamStart = epochNanos();
     this.upstreamStarted = performance.now();
     this.exchange = new UpstreamExchange(this.res, this);
     pipeline.pools.poolFor(provider).dispatch(
@@ -278,7 +280,7 @@ class ProxyRequest implements ExchangeOwner {
     }
   }
 
-  private readonly fail = (error: unknown): void => {
+  private fail(error: unknown): void {
     const appError = isAppError(error) ? error : new AppError(ERRORS.INTERNAL, { cause: error });
     if (appError.statusCode >= 500) {
       this.pipeline.logger.warn(
@@ -287,8 +289,17 @@ class ProxyRequest implements ExchangeOwner {
       );
     }
     this.pipeline.metrics.proxyError(appError.code);
-    sendProxyError(this.res, appError, this.baseHeaders);
-  };
+    sendProxyError(this.res, appError, this.addOwnHeaders({}));
+  }
+
+  /** Adds the proxy's own response headers: its request id, `X-Proxy` and, for browsers, CORS. */
+  private addOwnHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    headers['x-request-id'] = this.requestId;
+    headers['x-proxy'] = 'llm-proxy';
+    const origin = this.req.headers.origin;
+    if (origin !== undefined) addResponseCorsHeaders(headers, origin);
+    return headers;
+  }
 
   private readonly onClientClose = (): void => {
     this.exchange?.clientClosed();

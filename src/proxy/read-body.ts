@@ -31,9 +31,11 @@ class BodyReader {
   ) {}
 
   start(): void {
+    // `on` rather than `once`: each fires at most once for a request, `settled` guards the rest, and `once`
+    // would allocate a wrapper per listener on every request.
     this.req.on('data', this.onData);
-    this.req.once('end', this.onEnd);
-    this.req.once('error', this.onError);
+    this.req.on('end', this.onEnd);
+    this.req.on('error', this.onError);
   }
 
   private readonly onData = (chunk: Buffer): void => {

@@ -6,6 +6,19 @@ import { findParamViolation, isJsonContentType } from './param-whitelist.js';
 
 const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 const EMPTY = Buffer.alloc(0);
+const SEND_NOTHING: BodyPlan = { kind: 'send', body: null };
+const SEND_EMPTY: BodyPlan = { kind: 'send', body: EMPTY };
+/** The read plans, by [json][checked]: shared because planning runs on every request. */
+const READ_PLANS = {
+  json: {
+    checked: { kind: 'read', json: true, checked: true },
+    unchecked: { kind: 'read', json: true, checked: false },
+  },
+  other: {
+    checked: { kind: 'read', json: false, checked: true },
+    unchecked: { kind: 'read', json: false, checked: false },
+  },
+} as const;
 
 /**
  * How a request's body travels: JSON is read (bounded) so the param whitelist can be checked; anything else —
@@ -21,12 +34,13 @@ export type BodyPlan =
 export function planBody(req: IncomingMessage, method: string, provider: ProviderConfig): BodyPlan {
   const length = req.headers['content-length'];
   const hasBody = length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
-  if (!hasBody) return { kind: 'send', body: BODILESS.has(method) ? null : EMPTY };
+  if (!hasBody) return BODILESS.has(method) ? SEND_NOTHING : SEND_EMPTY;
   const checked = provider.hasParamWhitelist;
   const contentType = req.headers['content-type'];
   const json = isJsonContentType(contentType);
   if (!json && !(checked && isUnlabelledOrText(contentType))) return { kind: 'send', body: req };
-  return { kind: 'read', json, checked };
+  const plans = json ? READ_PLANS.json : READ_PLANS.other;
+  return checked ? plans.checked : plans.unchecked;
 }
 
 /** Applies the param whitelist to a body that was read; throws `param_not_allowed` or `invalid_json`. */

@@ -18,6 +18,12 @@ export function throwOnVerdict(verdict: RouteVerdict): void {
 export function presentedToken(headers: IncomingHttpHeaders): string {
   const authorization = headers.authorization;
   if (authorization !== undefined) {
+    // What every client sends, checked without lower-casing a copy.
+    if (authorization.startsWith('Bearer ')) {
+      const token = authorization.slice(7).trim();
+      if (token !== '') return token;
+      throw new AppError(ERRORS.INVALID_TOKEN);
+    }
     const space = authorization.indexOf(' ');
     if (space > 0 && authorization.slice(0, space).toLowerCase() === 'bearer') {
       const token = authorization.slice(space + 1).trim();

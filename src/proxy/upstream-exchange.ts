@@ -88,7 +88,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.res.writeHead(statusCode, relayed);
     // A stream's headers leave with its first chunk when that follows quickly (one write instead of two), and
     // on their own after HEADER_FLUSH_MS otherwise: a slow first token must not hold them back.
-    if (this.streaming) this.headerFlush = setTimeout(this.flushHeadersIfIdle, HEADER_FLUSH_MS);
+    if (this.streaming) this.headerFlush = setTimeout(flushHeadersIfIdle, HEADER_FLUSH_MS, this);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -99,7 +99,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     if (!this.res.write(chunk)) {
       controller.pause();
-      this.res.once('drain', this.resume);
+      this.res.once('drain', () => {
+        this.controller?.resume();
+      });
     }
   }
 
@@ -127,15 +129,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.finish({ kind: 'failed-mid-response', status: this.status, error });
   }
 
-  private readonly resume = (): void => {
-    this.controller?.resume();
-  };
-
-  private readonly flushHeadersIfIdle = (): void => {
+  /** Sends the headers of a stream whose first chunk is slow to come. */
+  flushHeadersIfIdle(): void {
     this.headerFlush = undefined;
     const { res } = this;
     if (!this.wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
-  };
+  }
 
   private finish(outcome: ExchangeOutcome): void {
     if (this.done) return;
@@ -143,4 +142,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.headerFlush !== undefined) clearTimeout(this.headerFlush);
     this.owner.onExchangeDone(outcome);
   }
+}
+
+// A plain function with the exchange as its argument: no closure is allocated per stream.
+function flushHeadersIfIdle(exchange: UpstreamExchange): void {
+  exchange.flushHeadersIfIdle();
 }
