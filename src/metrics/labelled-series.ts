@@ -42,14 +42,16 @@ function addCell<T>(tree: SeriesTree<T>, values: LabelValues, cell: T): T {
   return cell;
 }
 
-interface HistogramCells {
+/** One histogram series: its rendered labels, bucket counts, sum and count. */
+export interface HistogramCells {
   readonly labels: string;
   readonly buckets: Float64Array;
   sum: number;
   count: number;
 }
 
-interface CounterCell {
+/** One counter series: its rendered labels and value. */
+export interface CounterCell {
   readonly labels: string;
   value: number;
 }
@@ -72,10 +74,15 @@ export class LabelledCounter {
    * reuse it.
    */
   inc(values: LabelValues): void {
-    const cell =
+    this.cell(values).value += 1;
+  }
+
+  /** The series of these label values, created at zero when new; callers on a hot path may keep it. */
+  cell(values: LabelValues): CounterCell {
+    return (
       findCell(this.series, values) ??
-      addCell(this.series, values, { labels: renderLabels(this.labelNames, values), value: 0 });
-    cell.value += 1;
+      addCell(this.series, values, { labels: renderLabels(this.labelNames, values), value: 0 })
+    );
   }
 
   /** The series in the Prometheus text exposition format. */
@@ -99,14 +106,24 @@ export class LabelledHistogram {
 
   /** Records one observation for the series of these label values (the array is not kept). */
   observe(values: LabelValues, value: number): void {
-    const cell =
+    this.record(this.cell(values), value);
+  }
+
+  /** The series of these label values, created empty when new; callers on a hot path may keep it. */
+  cell(values: LabelValues): HistogramCells {
+    return (
       findCell(this.series, values) ??
       addCell(this.series, values, {
         labels: renderLabels(this.labelNames, values),
         buckets: new Float64Array(this.bounds.length),
         sum: 0,
         count: 0,
-      });
+      })
+    );
+  }
+
+  /** Records one observation in a series obtained from {@link cell}. */
+  record(cell: HistogramCells, value: number): void {
     let index = 0;
     while (index < this.bounds.length && value > (this.bounds[index] ?? Infinity)) index += 1;
     if (index < this.bounds.length) cell.buckets[index] = (cell.buckets[index] ?? 0) + 1;

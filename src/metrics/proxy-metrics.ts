@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 import { LabelledCounter, LabelledHistogram } from './labelled-series.js';
+import type { CounterCell, HistogramCells } from './labelled-series.js';
 
 /** Labels of one finished proxy request. Endpoints are allowlist entries, so label cardinality stays bounded. */
 export interface RequestLabels {
@@ -8,6 +9,14 @@ export interface RequestLabels {
   readonly endpoint: string;
   readonly method: string;
   readonly status: number;
+}
+
+/** The series one provider endpoint's requests land in, kept together so that a request finds them at once. */
+interface RouteSeries {
+  readonly duration: HistogramCells;
+  readonly upstreamDuration: HistogramCells;
+  /** Request counters by method, then status. */
+  readonly requests: Map<string, Map<number, CounterCell>>;
 }
 
 /** The JSON metrics document, with the original program's keys. */
@@ -49,9 +58,8 @@ export class ProxyMetrics {
   );
   private readonly proxyErrors: Counter<'code'>;
   private readonly totals = { requests: 0, errors: 0, proxyErrors: 0, inFlight: 0 };
-  /** Label arrays reused by every finished request (the series copy what they keep). */
-  private readonly requestLabels: [string, string, string, number] = ['', '', '', 0];
-  private readonly routeLabels: [string, string] = ['', ''];
+  /** Series by provider, then endpoint (both bounded: providers are configured, endpoints allowlisted). */
+  private readonly routes = new Map<string, Map<string, RouteSeries>>();
 
   constructor() {
     const registers = [this.registry];
@@ -103,14 +111,39 @@ export class ProxyMetrics {
     this.totals.inFlight -= 1;
     this.totals.requests += 1;
     if (labels.status >= 400) this.totals.errors += 1;
-    const { requestLabels, routeLabels } = this;
-    requestLabels[0] = routeLabels[0] = labels.provider;
-    requestLabels[1] = routeLabels[1] = labels.endpoint;
-    requestLabels[2] = labels.method;
-    requestLabels[3] = labels.status;
-    this.requests.inc(requestLabels);
-    this.duration.observe(routeLabels, totalSeconds);
-    if (upstreamSeconds !== undefined) this.upstreamDuration.observe(routeLabels, upstreamSeconds);
+    const route = this.routeSeries(labels.provider, labels.endpoint);
+    let byStatus = route.requests.get(labels.method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      route.requests.set(labels.method, byStatus);
+    }
+    let counter = byStatus.get(labels.status);
+    if (counter === undefined) {
+      counter = this.requests.cell([labels.provider, labels.endpoint, labels.method, labels.status]);
+      byStatus.set(labels.status, counter);
+    }
+    counter.value += 1;
+    this.duration.record(route.duration, totalSeconds);
+    if (upstreamSeconds !== undefined) this.upstreamDuration.record(route.upstreamDuration, upstreamSeconds);
+  }
+
+  private routeSeries(provider: string, endpoint: string): RouteSeries {
+    let byEndpoint = this.routes.get(provider);
+    if (byEndpoint === undefined) {
+      byEndpoint = new Map();
+      this.routes.set(provider, byEndpoint);
+    }
+    let route = byEndpoint.get(endpoint);
+    if (route === undefined) {
+      const labels = [provider, endpoint];
+      route = {
+        duration: this.duration.cell(labels),
+        upstreamDuration: this.upstreamDuration.cell(labels),
+        requests: new Map(),
+      };
+      byEndpoint.set(endpoint, route);
+    }
+    return route;
   }
 
   /** The proxy refused or failed a request itself. */

@@ -67,12 +67,14 @@ export class TokenAuthority {
    * not cached (then {@link authenticate} asks the database).
    */
   authenticateCached(secret: string): ProxyCredentials | undefined {
-    const token = this.tokens.get(secret);
+    // One clock reading for every check of this request.
+    const now = this.nowMs();
+    const token = this.tokens.get(secret, now);
     if (token === undefined) return undefined;
-    if (token === null) return this.decide(null, null);
-    const project = this.projects.get(token.projectId);
+    if (token === null) return this.decide(null, null, now);
+    const project = this.projects.get(token.projectId, now);
     if (project === undefined) return undefined;
-    return this.decide(token, project);
+    return this.decide(token, project, now);
   }
 
   /** Forgets one token (after an update or revocation). */
@@ -88,10 +90,10 @@ export class TokenAuthority {
     this.tokens.deleteWhere((token) => token?.projectId === projectId);
   }
 
-  private decide(token: TokenRecord | null, project: Project | null): ProxyCredentials {
+  private decide(token: TokenRecord | null, project: Project | null, now = this.nowMs()): ProxyCredentials {
     if (token === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
     if (!token.isActive) throw new AppError(ERRORS.TOKEN_INACTIVE);
-    if (token.expiresAt !== null && token.expiresAt.getTime() <= this.nowMs()) {
+    if (token.expiresAt !== null && token.expiresAt.getTime() <= now) {
       throw new AppError(ERRORS.TOKEN_EXPIRED);
     }
     if (project === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);

@@ -18,11 +18,14 @@ export class TtlCache<K, V> {
 
   constructor(private readonly options: TtlCacheOptions) {}
 
-  /** The live entry for the key; `undefined` when absent or expired. */
-  get(key: K): V | undefined {
+  /**
+   * The live entry for the key; `undefined` when absent or expired. `now` lets a caller that reads several
+   * entries read the clock once.
+   */
+  get(key: K, now?: number): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.options.now()) {
+    if (entry.expiresAt <= (now ?? this.options.now())) {
       this.entries.delete(key);
       return undefined;
     }
