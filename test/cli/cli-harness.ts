@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { afterEach } from 'vitest';
+
 /** The built command line (`npm test` builds it before the tests run). */
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -94,6 +96,22 @@ export function tempDir(): { path: string; remove: () => void } {
     remove: () => {
       rmSync(path, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A function that makes a fresh temporary directory, every one of which is removed after each test. Call it at
+ * the top of a test file.
+ */
+export function tempDirPerTest(): () => string {
+  const dirs: ReturnType<typeof tempDir>[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) dir.remove();
+  });
+  return () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    return dir.path;
   };
 }
 

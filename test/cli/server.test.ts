@@ -3,21 +3,11 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { api, freePort, runCli, startServer, tempDir } from './cli-harness.js';
+import { api, freePort, runCli, startServer, tempDirPerTest } from './cli-harness.js';
 
-const dirs: ReturnType<typeof tempDir>[] = [];
-
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir.path;
-}
-
-afterEach(() => {
-  for (const dir of dirs.splice(0)) dir.remove();
-});
+const newDir = tempDirPerTest();
 
 describe('llm-proxy server', () => {
   it('first start without MANAGEMENT_TOKEN generates one, stores it in .env (0600) and prints it; SIGTERM exits 0', async () => {

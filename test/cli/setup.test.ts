@@ -2,29 +2,19 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parse } from 'dotenv';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { createApiKeyCipher, decodeEncryptionKey } from '../../src/core/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 import { hashToken } from '../../src/tokens/index.js';
-import { runCli, tempDir } from './cli-harness.js';
+import { runCli, tempDirPerTest } from './cli-harness.js';
 
 const API_KEY = 'sk-proj-setup-test-abcdefghijklmnopqrstuvwxyz';
 const RAW_TOKEN = /sk-[A-Za-z0-9_-]{22}/;
 const HOUR_MS = 3_600_000;
 
-const dirs: ReturnType<typeof tempDir>[] = [];
-
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir.path;
-}
-
-afterEach(() => {
-  for (const dir of dirs.splice(0)) dir.remove();
-});
+const newDir = tempDirPerTest();
 
 function readEnv(path: string): Record<string, string> {
   return parse(readFileSync(path, 'utf8'));

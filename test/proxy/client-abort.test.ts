@@ -22,6 +22,25 @@ describe('a client that goes away aborts the upstream request', () => {
     h.upstream.reset();
   });
 
+  /** Sends a chat request, aborts it once the upstream has received it, and returns what the client got. */
+  const abortOnceUpstreamHasIt = async (token: string): Promise<unknown> => {
+    const controller = new AbortController();
+    const pending = h
+      .proxy('/v1/chat/completions', {
+        method: 'POST',
+        token,
+        headers: JSON_HEADERS,
+        body: chatBody(),
+        signal: controller.signal,
+      })
+      .catch((error: unknown) => error);
+    await vi.waitFor(() => {
+      expect(h.upstream.requests).toHaveLength(1);
+    }, WAIT);
+    controller.abort();
+    return pending;
+  };
+
   const stillServes = async (): Promise<void> => {
     h.upstream.reset();
     const completion = await h.openai(issued.token).chat.completions.create({
@@ -80,21 +99,7 @@ describe('a client that goes away aborts the upstream request', () => {
   it('aborts upstream when the client leaves before the response headers arrived', async () => {
     // The upstream "thinks" until the connection closes.
     h.upstream.script((_request, res) => closed(res));
-    const controller = new AbortController();
-    const pending = h
-      .proxy('/v1/chat/completions', {
-        method: 'POST',
-        token: issued.token,
-        headers: JSON_HEADERS,
-        body: chatBody(),
-        signal: controller.signal,
-      })
-      .catch((error: unknown) => error);
-    await vi.waitFor(() => {
-      expect(h.upstream.requests).toHaveLength(1);
-    }, WAIT);
-    controller.abort();
-    expect(await pending).toBeInstanceOf(Error);
+    expect(await abortOnceUpstreamHasIt(issued.token)).toBeInstanceOf(Error);
     await vi.waitFor(() => {
       expect(h.upstream.requests[0]?.aborted).toBe(true);
     }, WAIT);
@@ -104,21 +109,7 @@ describe('a client that goes away aborts the upstream request', () => {
   it('keeps counting a limited request the upstream received even though the client left before the answer', async () => {
     const limited = await h.issueToken({ token: { max_requests: 5 } });
     h.upstream.script((_request, res) => closed(res));
-    const controller = new AbortController();
-    const pending = h
-      .proxy('/v1/chat/completions', {
-        method: 'POST',
-        token: limited.token,
-        headers: JSON_HEADERS,
-        body: chatBody(),
-        signal: controller.signal,
-      })
-      .catch((error: unknown) => error);
-    await vi.waitFor(() => {
-      expect(h.upstream.requests).toHaveLength(1);
-    }, WAIT);
-    controller.abort();
-    await pending;
+    await abortOnceUpstreamHasIt(limited.token);
     await vi.waitFor(() => {
       expect(h.upstream.requests[0]?.aborted).toBe(true);
     }, WAIT);
