@@ -6,7 +6,7 @@ const EXPOSED = 'X-Request-ID, X-Proxy, X-UPSTREAM-REQUEST-START, X-UPSTREAM-REQ
 export function preflightHeaders(
   origin: string | undefined,
   requestedHeaders: string | undefined,
-): OutgoingHttpHeaders {
+): Record<string, string> {
   if (origin === undefined) return {};
   return {
     'access-control-allow-origin': origin,

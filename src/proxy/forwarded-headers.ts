@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import type { ProviderAuth } from '../config/index.js';
 
@@ -77,10 +77,10 @@ export function upstreamRequestHeaders(
  */
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
-): OutgoingHttpHeaders {
+): Record<string, string | string[]> {
   const connection = headers.connection;
   const dropped = connectionListed(Array.isArray(connection) ? connection.join(',') : connection);
-  const result: OutgoingHttpHeaders = {};
+  const result: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name)) continue;

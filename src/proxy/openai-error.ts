@@ -1,6 +1,5 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-
 import type { AppError } from '../core/index.js';
+import type { LocalAnswer } from './taps/local-answer.js';
 
 /** The `type` field OpenAI clients expect for each status class. */
 function errorType(status: number): string {
@@ -18,18 +17,16 @@ export function openAiErrorBody(error: AppError): string {
   });
 }
 
-/** Answers a proxy error: OpenAI-shaped JSON, the error's own headers and the given extra headers. */
-export function sendProxyError(res: ServerResponse, error: AppError, extra: OutgoingHttpHeaders): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = openAiErrorBody(error);
-  res.writeHead(error.statusCode, {
-    ...extra,
-    ...error.headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
+/** A proxy error as a local answer: OpenAI-shaped JSON with the error's own headers. */
+export function proxyErrorAnswer(error: AppError): LocalAnswer {
+  const body = Buffer.from(openAiErrorBody(error));
+  return {
+    status: error.statusCode,
+    headers: {
+      ...error.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(body.length),
+    },
+    chunks: [body],
+  };
 }

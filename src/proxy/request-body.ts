@@ -6,8 +6,10 @@ import { findParamViolation, isJsonContentType } from './param-whitelist.js';
 
 const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 const EMPTY = Buffer.alloc(0);
-const SEND_NOTHING: BodyPlan = { kind: 'send', body: null };
-const SEND_EMPTY: BodyPlan = { kind: 'send', body: EMPTY };
+const NOT_PARSED: unique symbol = Symbol('not parsed');
+const SEND_NOTHING: BodyPlan = { kind: 'none', empty: false };
+const SEND_EMPTY: BodyPlan = { kind: 'none', empty: true };
+const STREAM: BodyPlan = { kind: 'stream' };
 /** The read plans, by [json][checked]: shared because planning runs on every request. */
 const READ_PLANS = {
   json: {
@@ -27,7 +29,9 @@ const READ_PLANS = {
  * it; multipart form fields are not checked.
  */
 export type BodyPlan =
-  | { readonly kind: 'send'; readonly body: Buffer | IncomingMessage | null }
+  /** No body; `empty`: an empty one is still sent (`Content-Length: 0` on a POST). */
+  | { readonly kind: 'none'; readonly empty: boolean }
+  | { readonly kind: 'stream' }
   | { readonly kind: 'read'; readonly json: boolean; readonly checked: boolean };
 
 /** Decides how the body of a request is handled, without reading it. */
@@ -38,23 +42,126 @@ export function planBody(req: IncomingMessage, method: string, provider: Provide
   const checked = provider.hasParamWhitelist;
   const contentType = req.headers['content-type'];
   const json = isJsonContentType(contentType);
-  if (!json && !(checked && isUnlabelledOrText(contentType))) return { kind: 'send', body: req };
+  if (!json && !(checked && isUnlabelledOrText(contentType))) return STREAM;
   const plans = json ? READ_PLANS.json : READ_PLANS.other;
   return checked ? plans.checked : plans.unchecked;
 }
 
+/** The facts of a JSON request body that later steps and taps need. */
+export interface JsonBodyFacts {
+  readonly model: string | undefined;
+  readonly stream: boolean;
+  /** `stream_options` as sent (OpenAI: `{"include_usage": true}`), when it is an object. */
+  readonly streamOptions: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A request's body as the pipeline forwards it. */
+export interface RequestBody {
+  /** What goes upstream: the bytes read, the client's stream itself, or nothing. */
+  readonly payload: Buffer | AsyncIterable<Buffer> | null;
+  /** Whether the body is labelled as JSON. */
+  readonly json: boolean;
+  /** Bytes received so far (all of them once the exchange is over). */
+  size(): number;
+  /** `model`, `stream` and `stream_options` of a JSON body, parsed once on first use; undefined otherwise. */
+  facts(): JsonBodyFacts | undefined;
+}
+
+/** A request without a body (or with an empty one). */
+export const NO_BODY: RequestBody = {
+  payload: null,
+  json: false,
+  size: () => 0,
+  facts: () => undefined,
+};
+
+/** An empty body that is still sent (a POST with `Content-Length: 0`). */
+export const EMPTY_BODY: RequestBody = { ...NO_BODY, payload: EMPTY };
+
+/**
+ * A body read into memory. JSON is parsed at most once, whether the param whitelist or a later step asks first.
+ */
+export class ReadBody implements RequestBody {
+  private parsed: unknown = NOT_PARSED;
+  private jsonFacts: JsonBodyFacts | undefined | typeof NOT_PARSED = NOT_PARSED;
+
+  constructor(
+    readonly payload: Buffer,
+    readonly json: boolean,
+  ) {}
+
+  size(): number {
+    return this.payload.length;
+  }
+
+  /** The parsed JSON value; throws when the bytes are not JSON. */
+  value(): unknown {
+    if (this.parsed === NOT_PARSED) this.parsed = JSON.parse(this.payload.toString('utf8'));
+    return this.parsed;
+  }
+
+  facts(): JsonBodyFacts | undefined {
+    if (this.jsonFacts !== NOT_PARSED) return this.jsonFacts;
+    this.jsonFacts = undefined;
+    if (!this.json) return undefined;
+    let value: unknown;
+    try {
+      value = this.value();
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const fields = value as Record<string, unknown>;
+    const options = fields.stream_options;
+    this.jsonFacts = {
+      model: typeof fields.model === 'string' ? fields.model : undefined,
+      stream: fields.stream === true,
+      streamOptions:
+        typeof options === 'object' && options !== null && !Array.isArray(options)
+          ? (options as Record<string, unknown>)
+          : undefined,
+    };
+    return this.jsonFacts;
+  }
+}
+
+/**
+ * A body streamed upstream as it arrives (multipart uploads, audio, files), never buffered; its bytes are
+ * counted on the way.
+ */
+export class StreamedBody implements RequestBody {
+  readonly json = false;
+  readonly payload: AsyncIterable<Buffer>;
+  private received = 0;
+
+  constructor(req: IncomingMessage) {
+    this.payload = this.count(req);
+  }
+
+  size(): number {
+    return this.received;
+  }
+
+  facts(): undefined {
+    return undefined;
+  }
+
+  private async *count(req: IncomingMessage): AsyncIterable<Buffer> {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      this.received += chunk.length;
+      yield chunk;
+    }
+  }
+}
+
 /** Applies the param whitelist to a body that was read; throws `param_not_allowed` or `invalid_json`. */
-export function checkBody(
-  body: Buffer,
-  plan: { json: boolean; checked: boolean },
-  provider: ProviderConfig,
-): void {
-  if (!plan.checked) return;
+export function checkBody(body: ReadBody, checked: boolean, provider: ProviderConfig): void {
+  if (!checked) return;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = body.value();
   } catch {
-    if (!plan.json) return;
+    if (!body.json) return;
     throw new AppError(ERRORS.INVALID_JSON_BODY);
   }
   const violation = findParamViolation(parsed, provider.paramWhitelist);

@@ -4,7 +4,7 @@ import { systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { QuotaGate, UsageBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
-import { CircuitBreaker, UpstreamPools, createProxyHandler } from '../proxy/index.js';
+import { CircuitBreaker, UpstreamPools, createProxyHandler, metricsObserver } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
 import { TokenAuthority, invalidatingStore } from '../tokens/index.js';
 import { createServer } from './create-server.js';
@@ -42,7 +42,6 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     clock,
     cacheTtlMs: config.proxy.tokenCacheTtlMs,
     cacheMaxEntries: config.proxy.tokenCacheMax,
-    enforceProjectActive: config.proxy.enforceProjectActive,
   });
   const usage = new UsageBatcher({
     tokens: store.tokens,
@@ -80,9 +79,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     quota,
     pools,
     breakerFor,
-    metrics,
     logger,
     maxRequestSize: config.proxy.maxRequestSize,
+    enforceProjectActive: config.proxy.enforceProjectActive,
+    observers: [metricsObserver(metrics)],
   });
   const metricsExtension: ServerExtension = (app) => {
     if (config.metrics.enabled) {

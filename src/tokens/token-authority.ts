@@ -12,11 +12,9 @@ export interface TokenAuthorityOptions {
   readonly cacheTtlMs?: number;
   /** @default 10000 */
   readonly cacheMaxEntries?: number;
-  /** Refuse tokens of inactive projects (403 project_inactive). @default true */
-  readonly enforceProjectActive?: boolean;
 }
 
-/** A token that passed every check, with its project. */
+/** A token that passed every check, with its project (whose own state the project guard checks). */
 export interface ProxyCredentials {
   readonly token: TokenRecord;
   readonly project: Project;
@@ -32,7 +30,6 @@ export interface ProxyCredentials {
 export class TokenAuthority {
   private readonly tokens: TtlCache<string, TokenRecord | null>;
   private readonly projects: TtlCache<string, Project | null>;
-  private readonly enforceProjectActive: boolean;
   private readonly nowMs: () => number;
   private epoch = 0;
 
@@ -47,12 +44,11 @@ export class TokenAuthority {
     };
     this.tokens = new TtlCache(cacheOptions);
     this.projects = new TtlCache(cacheOptions);
-    this.enforceProjectActive = options.enforceProjectActive ?? true;
   }
 
   /**
-   * Checks a presented secret in the original program's order: format, existence, active, expiry, then the
-   * project guard. Throws an {@link AppError} with the original's `code` on refusal.
+   * Checks a presented secret in the original program's order: format, existence, active, expiry; the project
+   * guard follows as a step of its own. Throws an {@link AppError} with the original's `code` on refusal.
    */
   async authenticate(secret: string): Promise<ProxyCredentials> {
     const cached = this.authenticateCached(secret);
@@ -97,7 +93,6 @@ export class TokenAuthority {
       throw new AppError(ERRORS.TOKEN_EXPIRED);
     }
     if (project === null) throw new AppError(ERRORS.TOKEN_NOT_FOUND);
-    if (this.enforceProjectActive && !project.isActive) throw new AppError(ERRORS.PROJECT_INACTIVE);
     return { token, project };
   }
 

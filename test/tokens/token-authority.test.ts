@@ -98,7 +98,8 @@ describe('token authority', () => {
     await managed.tokens.update(token.id, { isActive: true });
     expect(await codeOf(authority.authenticate(secret))).toBe('ok');
     await managed.transaction((trx) => trx.projects.update(project.id, { isActive: false }));
-    expect(await codeOf(authority.authenticate(secret))).toBe('project_inactive');
+    // The deactivated project is seen at once; refusing it is the project guard's step (test/proxy/revocation).
+    expect((await authority.authenticate(secret)).project.isActive).toBe(false);
   });
 
   it('refuses expired tokens by the clock, without asking the database', async () => {

@@ -1,0 +1,19 @@
+import { AppError, ERRORS, isAppError } from '../core/index.js';
+import { proxyErrorAnswer } from './openai-error.js';
+import type { RequestFacts } from './request-state.js';
+
+/**
+ * The one place a refused or failed `/v1` request is answered: whatever a step threw or rejected with becomes
+ * an OpenAI-shaped error (an unexpected one a 500 whose cause is logged, never shown), played through the
+ * response taps like any other answer.
+ */
+export function respondWithError(state: RequestFacts, error: unknown): void {
+  const appError = isAppError(error) ? error : new AppError(ERRORS.INTERNAL, { cause: error });
+  if (appError.statusCode >= 500) {
+    state.logger.warn(
+      { requestId: state.requestId, code: appError.code, err: appError.cause ?? appError },
+      'proxy request failed',
+    );
+  }
+  state.answerLocally(proxyErrorAnswer(appError), 'proxy', appError.code);
+}

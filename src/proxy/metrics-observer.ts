@@ -1,0 +1,25 @@
+import type { ProxyMetrics } from '../metrics/index.js';
+import type { ExchangeObserver, ExchangeRecord } from './exchange-record.js';
+
+/** The proxy's metrics as the first exchange observer: request counts, durations, errors and in-flight. */
+export function metricsObserver(metrics: ProxyMetrics): ExchangeObserver {
+  return {
+    name: 'metrics',
+    exchangeStarted() {
+      metrics.started();
+    },
+    exchangeFinished(record: ExchangeRecord) {
+      if (record.errorCode !== null) metrics.proxyError(record.errorCode);
+      metrics.finished(
+        {
+          provider: record.provider ?? 'none',
+          endpoint: record.endpoint ?? 'unmatched',
+          method: record.method,
+          status: record.status,
+        },
+        record.durationMs / 1000,
+        record.upstreamMs === null ? undefined : record.upstreamMs / 1000,
+      );
+    },
+  };
+}

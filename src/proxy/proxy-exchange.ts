@@ -1,0 +1,191 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+import type { Dispatcher } from 'undici';
+
+import type { ProviderConfig } from '../config/index.js';
+import type { Logger } from '../core/index.js';
+import type { Admission } from '../limits/index.js';
+import type { Project, TokenRecord } from '../store/index.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
+import type { RequestBody } from './request-body.js';
+import type { Admitted, RequestFacts } from './request-state.js';
+import { ClientRelay } from './taps/client-relay.js';
+import { playLocalAnswer } from './taps/local-answer.js';
+import type { LocalAnswer } from './taps/local-answer.js';
+import { composeTaps } from './taps/tap.js';
+import type { AnswerSource, ExchangeHandler, ResponseTap } from './taps/tap.js';
+import { CLIENT_GONE, UpstreamLink } from './taps/upstream-link.js';
+
+/** What every exchange of one gateway shares: built once at start. */
+export interface ExchangeEnvironment {
+  readonly taps: readonly ResponseTap[];
+  readonly observers: ExchangeObservers;
+  readonly logger: Logger;
+}
+
+// `performance.timeOrigin` is a getter that crosses into C++: read it once.
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
+/**
+ * One `/v1` exchange: the request state the pipeline's steps extend (see request-state.ts), and the response
+ * side's bookkeeping from which the exchange record is built. The record is handed to the observers once both
+ * sides are done — the client's connection closed and, when the request went upstream, the upstream exchange
+ * settled — so that every tap has seen the end before any observer runs.
+ */
+export class ProxyExchange implements RequestFacts, ExchangeView {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly startedAt = performance.now();
+
+  // Request stages, set by the steps through request-state.ts.
+  token: TokenRecord | undefined = undefined;
+  project: Project | undefined = undefined;
+  provider: ProviderConfig | undefined = undefined;
+  endpoint: string | undefined = undefined;
+  body: RequestBody | undefined = undefined;
+  breaker: CircuitBreaker | undefined = undefined;
+  trial = false;
+  admission: Admission | undefined = undefined;
+
+  // Response side.
+  /** The upstream request's controller, once it left (aborted when the client goes away). */
+  controller: Dispatcher.DispatchController | undefined = undefined;
+  source: AnswerSource | undefined = undefined;
+  errorCode: string | undefined = undefined;
+  outcome: ExchangeOutcome | undefined = undefined;
+  clientGone: boolean;
+  reachedUpstream = false;
+  upstreamStartedAt = 0;
+  upstreamRespondedAt = 0;
+  firstByteAt = 0;
+  bytesOut = 0;
+  private upstreamPending = false;
+  private clientClosed = false;
+
+  constructor(
+    readonly requestId: string,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    private readonly environment: ExchangeEnvironment,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.url = req.url ?? '/';
+    const queryAt = this.url.indexOf('?');
+    this.path = queryAt === -1 ? this.url : this.url.slice(0, queryAt);
+    // The client may already have left (a request can outlive its socket by a tick).
+    this.clientGone = res.destroyed;
+    environment.observers.started();
+    // 'close' is emitted once; `on` spares the wrapper `once` would allocate.
+    res.on('close', this.onClientClose);
+  }
+
+  get requestHeaders(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+
+  get logger(): Logger {
+    return this.environment.logger;
+  }
+
+  /** The response chain of this exchange: the taps around the client relay. */
+  responseChain(): ExchangeHandler {
+    return composeTaps(this.environment.taps, new ClientRelay(this), this);
+  }
+
+  /**
+   * Answers the request from the proxy itself (an error, a preflight, later a cache hit), played through the
+   * same taps as an upstream answer.
+   */
+  answerLocally(answer: LocalAnswer, source: AnswerSource, errorCode?: string): void {
+    if (errorCode !== undefined) {
+      this.errorCode = errorCode;
+      this.outcome = 'refused';
+    }
+    if (this.res.headersSent) {
+      // An error after the answer began (cannot happen for a step, which runs before it): cut the response.
+      this.res.destroy();
+      return;
+    }
+    playLocalAnswer(this.responseChain(), answer, source);
+  }
+
+  /** Sends the admitted request upstream; its answer comes back through the taps to the client. */
+  dispatchUpstream(
+    dispatcher: Dispatcher,
+    headers: Record<string, string | string[]>,
+    state: Admitted,
+  ): void {
+    const link = new UpstreamLink(this.responseChain(), this, state);
+    this.upstreamPending = true;
+    this.upstreamStartedAt = performance.now();
+    try {
+      dispatcher.dispatch(
+        {
+          path: this.url,
+          method: this.method,
+          headers,
+          // undici sends any async iterable as a body (client-h1 `writeIterable`); its types name only Readable.
+          body: state.body.payload as Buffer | null,
+        },
+        link,
+      );
+    } catch (error) {
+      // Nothing left the proxy: give back what the request was admitted with.
+      this.upstreamPending = false;
+      state.admission.refund();
+      if (state.trial) state.breaker.release();
+      throw error;
+    }
+  }
+
+  /** The upstream request settled (ended, failed or was aborted): every tap has seen its end. */
+  upstreamSettled(): void {
+    if (!this.upstreamPending) return;
+    this.upstreamPending = false;
+    if (this.clientClosed) this.finish();
+  }
+
+  /** Wall-clock nanoseconds (at microsecond precision) of a `performance.now()` reading. */
+  epochNanosAt(monotonicMs: number): string {
+    // Whole microseconds fit a double exactly and print without float formatting.
+    return `${Math.round((TIME_ORIGIN_MS + monotonicMs) * 1000)}000`;
+  }
+
+  private readonly onClientClose = (): void => {
+    this.clientClosed = true;
+    if (!this.res.writableFinished) {
+      this.clientGone = true;
+      this.outcome ??= 'client_gone';
+      this.controller?.abort(CLIENT_GONE);
+    }
+    if (!this.upstreamPending) this.finish();
+  };
+
+  private finish(): void {
+    const { res } = this;
+    const now = performance.now();
+    const record: ExchangeRecord = {
+      requestId: this.requestId,
+      startedAt: Math.round(TIME_ORIGIN_MS + this.startedAt),
+      method: this.method,
+      path: this.path,
+      projectId: this.project?.id ?? null,
+      tokenId: this.token?.id ?? null,
+      provider: this.provider?.name ?? null,
+      endpoint: this.endpoint ?? null,
+      status: res.headersSent ? res.statusCode : 499,
+      outcome: this.outcome ?? 'completed',
+      source: this.source ?? null,
+      errorCode: this.errorCode ?? null,
+      durationMs: now - this.startedAt,
+      upstreamMs: this.upstreamRespondedAt === 0 ? null : this.upstreamRespondedAt - this.upstreamStartedAt,
+      firstByteMs: this.firstByteAt === 0 ? null : this.firstByteAt - this.startedAt,
+      bytesIn: this.body?.size() ?? 0,
+      bytesOut: this.bytesOut,
+    };
+    this.environment.observers.finished(Object.freeze(record));
+  }
+}

@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { Dispatcher } from 'undici';
+
+import type { ProviderConfig } from '../config/index.js';
+import type { Logger } from '../core/index.js';
+import type { Admission } from '../limits/index.js';
+import type { Project, TokenRecord } from '../store/index.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { RequestBody } from './request-body.js';
+import type { LocalAnswer } from './taps/local-answer.js';
+import type { AnswerSource } from './taps/tap.js';
+
+/**
+ * What the pipeline knows about a `/v1` request, stage by stage. A step takes one stage and returns the next:
+ * the types say which facts exist when, so no step checks again at run time whether an earlier one ran.
+ * At run time every stage is the same object (`ProxyExchange`), extended in place by the functions below.
+ */
+export interface RequestFacts {
+  readonly requestId: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  /** Path and query, as sent upstream. */
+  readonly url: string;
+  /** The path without the query. */
+  readonly path: string;
+  readonly logger: Logger;
+  /** Answers the request from the proxy itself, through the response taps; `errorCode` marks a refusal. */
+  answerLocally(answer: LocalAnswer, source: AnswerSource, errorCode?: string): void;
+  /** Sends an admitted request upstream; the answer comes back through the response taps. */
+  dispatchUpstream(dispatcher: Dispatcher, headers: Record<string, string | string[]>, state: Admitted): void;
+}
+
+/** After the token step: the token and its project. */
+export interface Authenticated extends RequestFacts {
+  readonly token: TokenRecord;
+  readonly project: Project;
+}
+
+/** After the provider rules: the project's provider, the allowlisted endpoint and the checked body. */
+export interface Routed extends Authenticated {
+  readonly provider: ProviderConfig;
+  /** The `allowed_endpoints` entry the path falls under (a bounded metrics label). */
+  readonly endpoint: string;
+  readonly body: RequestBody;
+}
+
+/** A request the circuit breaker let through. */
+export interface BreakerAdmitted extends Routed {
+  readonly breaker: CircuitBreaker;
+  /** Admitted while the circuit was not closed: this request is the circuit's one trial. */
+  readonly trial: boolean;
+}
+
+/** A request counted against its token's quota: ready to go upstream. */
+export interface Admitted extends BreakerAdmitted {
+  readonly admission: Admission;
+}
+
+/** The writable view of a stage, for the step that produces the next one. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Records the token step's result. */
+export function authenticated(state: RequestFacts, token: TokenRecord, project: Project): Authenticated {
+  const next = state as Writable<Authenticated>;
+  next.token = token;
+  next.project = project;
+  return next;
+}
+
+/** Records the provider rules' result. */
+export function routed(
+  state: Authenticated,
+  provider: ProviderConfig,
+  endpoint: string,
+  body: RequestBody,
+): Routed {
+  const next = state as Writable<Routed>;
+  next.provider = provider;
+  next.endpoint = endpoint;
+  next.body = body;
+  return next;
+}
+
+/** Records the circuit breaker's admission. */
+export function breakerAdmitted(state: Routed, breaker: CircuitBreaker, trial: boolean): BreakerAdmitted {
+  const next = state as Writable<BreakerAdmitted>;
+  next.breaker = breaker;
+  next.trial = trial;
+  return next;
+}
+
+/** Records the quota's admission. */
+export function admitted(state: BreakerAdmitted, admission: Admission): Admitted {
+  const next = state as Writable<Admitted>;
+  next.admission = admission;
+  return next;
+}

@@ -1,0 +1,137 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+import type { Dispatcher } from 'undici';
+
+import { AppError, ERRORS } from '../../core/index.js';
+import { addResponseCorsHeaders } from '../cors.js';
+import { openAiErrorBody, proxyErrorAnswer } from '../openai-error.js';
+import type { ProxyExchange } from '../proxy-exchange.js';
+import { toProxyError } from '../upstream-errors.js';
+import type { ExchangeHandler, ExchangeStart, ResponseHeaders } from './tap.js';
+
+/** How long a stream's headers may wait for its first chunk, as the original's `flush_interval` (10 ms). */
+const HEADER_FLUSH_MS = 10;
+
+/** The event that ends an SSE stream whose upstream failed midway, so clients see the failure. */
+const SSE_TERMINATION = Buffer.from(
+  `data: ${openAiErrorBody(new AppError(ERRORS.UPSTREAM_STREAM_ERROR))}\n\n`,
+);
+
+/**
+ * The innermost link of every response chain: writes the answer to the client as it arrives — chunk by
+ * chunk, nothing buffered, pausing the source while the client's socket is full — and adds the proxy's own
+ * headers (request id, `X-Proxy`, CORS, upstream timings), which taps therefore never see or store. A stream
+ * that fails midway ends cleanly: an SSE response gets a final error event, other bodies are cut so that the
+ * client sees an error rather than a silently truncated answer.
+ */
+export class ClientRelay implements ExchangeHandler {
+  private status = 0;
+  private streaming = false;
+  private wroteBody = false;
+  private headerFlush: NodeJS.Timeout | undefined;
+
+  constructor(private readonly exchange: ProxyExchange) {}
+
+  onRequestStart(_controller: Dispatcher.DispatchController, start: ExchangeStart): void {
+    this.exchange.source = start.source;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: ResponseHeaders,
+  ): void {
+    const { exchange } = this;
+    this.status = statusCode;
+    const contentType = headers['content-type'];
+    this.streaming = typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+    const outgoing: OutgoingHttpHeaders = this.addOwnHeaders(headers);
+    if (exchange.source === 'upstream') {
+      outgoing['x-upstream-request-start'] = exchange.epochNanosAt(exchange.upstreamStartedAt);
+      outgoing['x-upstream-request-stop'] = exchange.epochNanosAt(exchange.upstreamRespondedAt);
+    }
+    exchange.res.writeHead(statusCode, outgoing);
+    // A stream's headers leave with its first chunk when that follows quickly (one write instead of two), and
+    // on their own after HEADER_FLUSH_MS otherwise: a slow first token must not hold them back.
+    if (this.streaming) this.headerFlush = setTimeout(flushHeadersIfIdle, HEADER_FLUSH_MS, this);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const { exchange } = this;
+    if (!this.wroteBody) {
+      this.wroteBody = true;
+      exchange.firstByteAt = performance.now();
+      if (this.headerFlush !== undefined) {
+        clearTimeout(this.headerFlush);
+        this.headerFlush = undefined;
+      }
+    }
+    exchange.bytesOut += chunk.length;
+    if (!exchange.res.write(chunk)) {
+      controller.pause();
+      exchange.res.once('drain', () => {
+        controller.resume();
+      });
+    }
+  }
+
+  onResponseEnd(): void {
+    this.stopHeaderFlush();
+    this.exchange.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.stopHeaderFlush();
+    const { exchange } = this;
+    const { res } = exchange;
+    if (exchange.clientGone) return;
+    if (this.status === 0) {
+      // The upstream failed before answering: the client gets the proxy's 502 or 504.
+      const failure = toProxyError(error);
+      exchange.errorCode = failure.code;
+      exchange.outcome = 'upstream_failed';
+      exchange.logger.warn(
+        { requestId: exchange.requestId, code: failure.code, err: error },
+        'proxy request failed',
+      );
+      const answer = proxyErrorAnswer(failure);
+      res.writeHead(answer.status, this.addOwnHeaders(answer.headers));
+      res.end(answer.chunks[0]);
+      return;
+    }
+    exchange.outcome = 'interrupted';
+    exchange.logger.warn({ requestId: exchange.requestId, err: error }, 'upstream failed mid-response');
+    if (this.streaming && !res.destroyed) res.end(SSE_TERMINATION);
+    else res.destroy(error);
+  }
+
+  /** Sends the headers of a stream whose first chunk is slow to come. */
+  flushHeadersIfIdle(): void {
+    this.headerFlush = undefined;
+    const { res } = this.exchange;
+    if (!this.wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
+  }
+
+  /** Adds the proxy's own response headers: its request id, `X-Proxy` and, for browsers, CORS. */
+  private addOwnHeaders(headers: ResponseHeaders): OutgoingHttpHeaders {
+    const outgoing: OutgoingHttpHeaders = headers;
+    outgoing['x-request-id'] = this.exchange.requestId;
+    outgoing['x-proxy'] = 'llm-proxy';
+    const origin = this.exchange.req.headers.origin;
+    if (origin !== undefined) addResponseCorsHeaders(outgoing, origin);
+    return outgoing;
+  }
+
+  private stopHeaderFlush(): void {
+    if (this.headerFlush !== undefined) {
+      clearTimeout(this.headerFlush);
+      this.headerFlush = undefined;
+    }
+  }
+}
+
+// A plain function with the relay as its argument: no closure is allocated per stream.
+function flushHeadersIfIdle(relay: ClientRelay): void {
+  relay.flushHeadersIfIdle();
+}
