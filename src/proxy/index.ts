@@ -7,6 +7,12 @@ export { ExchangeObservers } from './exchange-record.js';
 export type { ExchangeObserver, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 export { metricsObserver } from './metrics-observer.js';
 export { ForwardingHandler } from './taps/tap.js';
-export type { AnswerSource, ExchangeHandler, ExchangeStart, ResponseTap } from './taps/tap.js';
+export type {
+  AnswerSource,
+  ExchangeHandler,
+  ExchangeStart,
+  ResponseHeaders,
+  ResponseTap,
+} from './taps/tap.js';
 export type { LocalAnswer } from './taps/local-answer.js';
 export type { JsonBodyFacts, RequestBody } from './request-body.js';

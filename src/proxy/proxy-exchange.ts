@@ -64,6 +64,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   bytesOut = 0;
   private upstreamPending = false;
   private clientClosed = false;
+  private finished = false;
 
   constructor(
     readonly requestId: string,
@@ -165,6 +166,9 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   };
 
   private finish(): void {
+    // Aborting the upstream may settle it at once, from within the client's 'close' handler.
+    if (this.finished) return;
+    this.finished = true;
     const { res } = this;
     const now = performance.now();
     const record: ExchangeRecord = {

@@ -5,6 +5,7 @@ import type { Clock, Logger } from '../core/index.js';
 import { QuotaGate, UsageBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
 import { CircuitBreaker, UpstreamPools, createProxyHandler, metricsObserver } from '../proxy/index.js';
+import type { ExchangeObserver, ResponseTap } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
 import { TokenAuthority, invalidatingStore } from '../tokens/index.js';
 import { createServer } from './create-server.js';
@@ -20,6 +21,10 @@ export interface GatewayDeps {
   /** @default systemClock */
   readonly clock?: Clock;
   readonly extensions?: readonly ServerExtension[];
+  /** Response taps of the proxy, outermost first. @default [] */
+  readonly taps?: readonly ResponseTap[];
+  /** Observers of every exchange, after the metrics. @default [] */
+  readonly observers?: readonly ExchangeObserver[];
 }
 
 /** The whole product on one server: probes, `/manage`, `/v1` and metrics, with their shared parts. */
@@ -82,7 +87,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     logger,
     maxRequestSize: config.proxy.maxRequestSize,
     enforceProjectActive: config.proxy.enforceProjectActive,
-    observers: [metricsObserver(metrics)],
+    taps: deps.taps ?? [],
+    observers: [metricsObserver(metrics), ...(deps.observers ?? [])],
   });
   const metricsExtension: ServerExtension = (app) => {
     if (config.metrics.enabled) {

@@ -13,6 +13,7 @@ import { createAuditRecorder } from '../../src/audit/index.js';
 import { resolveConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/index.js';
+import type { ExchangeObserver, ResponseTap } from '../../src/proxy/index.js';
 import { createGateway } from '../../src/server/index.js';
 import type { Gateway } from '../../src/server/index.js';
 import type { DialectName, Store, TokenRecord } from '../../src/store/index.js';
@@ -48,6 +49,10 @@ export interface ProxyHarnessOptions {
   readonly providers?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Clock of the gateway (token expiry, circuit cooldown). */
   readonly clock?: Clock;
+  /** Response taps of the proxy, outermost first. */
+  readonly taps?: readonly ResponseTap[];
+  /** Exchange observers after the metrics. */
+  readonly observers?: readonly ExchangeObserver[];
 }
 
 /** A project and one of its tokens, created through the management API. */
@@ -149,6 +154,8 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
     logger,
     audit,
     ...(options.clock !== undefined && { clock: options.clock }),
+    ...(options.taps !== undefined && { taps: options.taps }),
+    ...(options.observers !== undefined && { observers: options.observers }),
   });
   const url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const sockets = new Set<Socket>();
