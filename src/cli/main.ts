@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 
-import { EXIT_USAGE, reportError } from './cli-error.js';
+import { EXIT_USAGE, reportError } from './shared/cli-error.js';
 import { createProgram } from './program.js';
 
 /** Runs the command line and exits with its code once standard output has been written. */

@@ -1,7 +1,7 @@
 import { AppError, ERRORS } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import type { TokenRecord, TokenRepository } from '../store/index.js';
-import type { UsageBatcher } from './usage-batcher.js';
+import type { UsageBatcher } from './request-count-batcher.js';
 
 /** A request that was let through and counted; refunded if it never reached the upstream. */
 export interface Admission {

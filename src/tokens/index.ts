@@ -5,7 +5,7 @@ export {
   isTokenHash,
   tokenFormatProblem,
   tokenPreview,
-} from './token-format.js';
+} from '../core/token-format.js';
 export { TokenAuthority } from './token-authority.js';
 export type { ProxyCredentials, TokenAuthorityOptions } from './token-authority.js';
 export { invalidatingStore } from './invalidating-store.js';

@@ -1,10 +1,10 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 
-import type { Config, DatabaseConfig } from '../config/index.js';
-import type { Store } from '../store/index.js';
-import { commandSources, resolveDatabaseConfig } from './config-sources.js';
-import { databaseFlagValues } from './option-parsers.js';
+import type { Config, DatabaseConfig } from '../../config/index.js';
+import type { Store } from '../../store/index.js';
+import { commandSources, resolveDatabaseConfig } from '../shared/config-sources.js';
+import { databaseFlagValues } from '../shared/option-parsers.js';
 
 interface MigrateFlags {
   env: string;
@@ -77,7 +77,7 @@ async function migrateWith(
 ): Promise<void> {
   const flags = command.optsWithGlobals<MigrateFlags>();
   const config: Config = resolveDatabaseConfig(commandSources(flags.env, databaseFlagValues(flags.db)));
-  const { withStore } = await import('./open-database.js');
+  const { withStore } = await import('../shared/open-database.js');
   await withStore(config, (store) => work(store, describeDatabase(config.database)));
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
-import { CliError, usageError } from './cli-error.js';
-import { readEnvFile } from './config-sources.js';
+import { CliError, usageError } from '../shared/cli-error.js';
+import { readEnvFile } from '../shared/config-sources.js';
 import { createManageClient } from './manage-client.js';
 import type { ManageClient } from './manage-client.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { SseDecoder, decodeSse } from '../../src/cli/sse-reader.js';
+import { SseDecoder, decodeSse } from '../../src/core/sse-decoder.js';
 
 describe('SseDecoder', () => {
   it('dispatches the data of each event at its blank line', () => {

@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 
 import { statusLabel, upstreamMsFromHeaders } from './benchmark-stats.js';
 import type { RequestSample } from './benchmark-stats.js';
-import { errorCodeOf } from './cli-error.js';
+import { errorCodeOf } from '../shared/cli-error.js';
 
 // How much of a response body `--debug` keeps.
 const DEBUG_BODY_LIMIT = 4096;

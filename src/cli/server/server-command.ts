@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 
-import { enableDebugOutput } from './cli-error.js';
-import { databaseFlagValues } from './option-parsers.js';
+import { enableDebugOutput } from '../shared/cli-error.js';
+import { databaseFlagValues } from '../shared/option-parsers.js';
 
 interface ServerFlags {
   env: string;

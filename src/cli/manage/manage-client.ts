@@ -1,4 +1,4 @@
-import { CliError, errorCodeOf } from './cli-error.js';
+import { CliError, errorCodeOf } from '../shared/cli-error.js';
 
 const TIMEOUT_MS = 30_000;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH']);

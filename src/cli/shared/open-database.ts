@@ -1,7 +1,7 @@
-import type { Config } from '../config/index.js';
-import { createApiKeyCipher } from '../core/index.js';
-import { openStore } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import type { Config } from '../../config/index.js';
+import { createApiKeyCipher } from '../../core/index.js';
+import { openStore } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { CliError } from './cli-error.js';
 
 /** Opens the configured database (a SQLite file's folder is created); failures become one clear line. */

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 
-import type { ListenAddress } from '../config/index.js';
-import { CliError, errorCodeOf } from './cli-error.js';
+import type { ListenAddress } from '../../config/index.js';
+import { CliError, errorCodeOf } from '../shared/cli-error.js';
 
 /** The host to bind: an empty host means every IPv4 interface. */
 export function bindHost(listen: ListenAddress): string {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
-import { parseBoolean } from '../config/index.js';
+import { parseBoolean } from '../../config/index.js';
 
 /** A commander argument parser for a whole number within [min, max]; anything else is a usage error. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (raw: string) => number {

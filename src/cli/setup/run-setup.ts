@@ -1,16 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { writeDotenvValues } from '../config/index.js';
-import type { Config } from '../config/index.js';
-import { generateEncryptionKey } from '../core/index.js';
-import type { Store } from '../store/index.js';
-import { generateToken, hashToken, tokenPreview } from '../tokens/index.js';
-import { CliError, errorCodeOf } from './cli-error.js';
-import { readEnvFile, resolveDatabaseConfig } from './config-sources.js';
-import { describe, withStore } from './open-database.js';
-import { databaseFlagValues } from './option-parsers.js';
-import { generateManagementToken } from './secrets.js';
+import { writeDotenvValues } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
+import { generateEncryptionKey } from '../../core/index.js';
+import type { Store } from '../../store/index.js';
+import { generateToken, hashToken, tokenPreview } from '../../tokens/index.js';
+import { CliError, errorCodeOf } from '../shared/cli-error.js';
+import { readEnvFile, resolveDatabaseConfig } from '../shared/config-sources.js';
+import { describe, withStore } from '../shared/open-database.js';
+import { databaseFlagValues } from '../shared/option-parsers.js';
+import { generateManagementToken } from '../shared/secrets.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 
-import { looksObfuscated, obfuscateSecret, obfuscateToken } from '../core/index.js';
+import { looksObfuscated, obfuscateSecret, obfuscateToken } from '../../core/index.js';
 
 /** One cell of a human table. */
 export type Cell = string | number | boolean | null | undefined;

@@ -1,5 +1,5 @@
-import { mergeSources, readDotenvFile, resolveConfig } from '../config/index.js';
-import type { Config, ConfigSources } from '../config/index.js';
+import { mergeSources, readDotenvFile, resolveConfig } from '../../config/index.js';
+import type { Config, ConfigSources } from '../../config/index.js';
 import { CliError, errorCodeOf } from './cli-error.js';
 
 // Commands that never serve /manage (migrate, setup) must not fail for want of a management token.

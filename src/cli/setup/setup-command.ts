@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 
-import { readEnvFile } from './config-sources.js';
-import { nonEmpty, wholeNumber } from './option-parsers.js';
+import { readEnvFile } from '../shared/config-sources.js';
+import { nonEmpty, wholeNumber } from '../shared/option-parsers.js';
 import { createPrompter } from './prompter.js';
 import type { SetupPlan } from './run-setup.js';
 import { askSetupQuestions } from './setup-questions.js';

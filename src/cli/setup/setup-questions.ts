@@ -1,6 +1,6 @@
-import { parseListenAddress } from '../config/index.js';
-import { obfuscateSecret } from '../core/index.js';
-import { CliError } from './cli-error.js';
+import { parseListenAddress } from '../../config/index.js';
+import { obfuscateSecret } from '../../core/index.js';
+import { CliError } from '../shared/cli-error.js';
 import type { Prompter } from './prompter.js';
 import type { SetupPlan } from './run-setup.js';
 

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 
-import { parseBoolean } from '../config/index.js';
-import { CliError, usageError } from './cli-error.js';
-import { httpUrl } from './http-url.js';
-import { nonEmpty, wholeNumber } from './option-parsers.js';
+import { parseBoolean } from '../../config/index.js';
+import { CliError, usageError } from '../shared/cli-error.js';
+import { httpUrl } from '../shared/http-url.js';
+import { nonEmpty, wholeNumber } from '../shared/option-parsers.js';
 
 const DEFAULT_PROXY_URL = 'http://localhost:8080';
 const DEFAULT_MODEL = 'gpt-4.1-mini';

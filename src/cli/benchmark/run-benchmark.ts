@@ -2,8 +2,8 @@ import { benchmarkJson, benchmarkRows, debugText } from './benchmark-report.js';
 import { runBenchmark } from './benchmark-runner.js';
 import type { BenchmarkPlan, BenchmarkRun } from './benchmark-runner.js';
 import { summarizeBenchmark } from './benchmark-stats.js';
-import { CliError } from './cli-error.js';
-import { printJson, printRecord } from './manage-output.js';
+import { CliError } from '../shared/cli-error.js';
+import { printJson, printRecord } from '../shared/output.js';
 import { createProgressBar } from './progress-bar.js';
 
 /** How `llm-proxy benchmark` reports. */

@@ -2,8 +2,8 @@ import { request } from 'undici';
 
 import { chatRequestBody, describeErrorAnswer, parseCompletion, parseStreamEvent } from './chat-protocol.js';
 import type { ChatMessage, ChatSettings, TokenUsage } from './chat-protocol.js';
-import { errorCodeOf } from './cli-error.js';
-import { SseDecoder } from './sse-reader.js';
+import { errorCodeOf } from '../shared/cli-error.js';
+import { SseDecoder } from '../../core/sse-decoder.js';
 
 /** Where and as whom the chat client calls the proxy. */
 export interface ChatClientOptions {

@@ -1,4 +1,4 @@
-import { CliError } from './cli-error.js';
+import { CliError } from '../shared/cli-error.js';
 
 /** A project as the management API returns it. */
 export interface ProjectJson {

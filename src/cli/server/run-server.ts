@@ -1,17 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { createAuditRecorder } from '../audit/index.js';
-import { resolveConfig, writeDotenvValues } from '../config/index.js';
-import type { Config, ConfigSources } from '../config/index.js';
-import type { Logger } from '../core/index.js';
-import { createGateway } from '../server/index.js';
-import { CliError, enableDebugOutput, errorCodeOf } from './cli-error.js';
-import { commandSources, mergedValue, resolveDatabaseConfig } from './config-sources.js';
-import { createLogger } from './create-logger.js';
+import { createAuditRecorder } from '../../audit/index.js';
+import { resolveConfig, writeDotenvValues } from '../../config/index.js';
+import type { Config, ConfigSources } from '../../config/index.js';
+import type { Logger } from '../../core/index.js';
+import { createGateway } from '../../server/index.js';
+import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
+import { commandSources, mergedValue, resolveDatabaseConfig } from '../shared/config-sources.js';
+import { createLogger } from '../shared/create-logger.js';
 import { assertCanListen, bindHost, listenError } from './listen-address.js';
-import { describe, openConfiguredStore } from './open-database.js';
-import { generateManagementToken } from './secrets.js';
+import { describe, openConfiguredStore } from '../shared/open-database.js';
+import { generateManagementToken } from '../shared/secrets.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);

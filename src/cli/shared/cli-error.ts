@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/index.js';
+import { ConfigError } from '../../config/index.js';
 
 /** Exit code of a failed command. */
 export const EXIT_FAILURE = 1;
