@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7, parse as parseUuid } from 'uuid';
 
-import { obfuscateToken } from './index.js';
+import { obfuscateToken } from './obfuscate.js';
 
 const TOKEN_PREFIX = 'sk-';
 const TOKEN_PATTERN = /^sk-[A-Za-z0-9_-]{22}$/;

@@ -1,11 +1,3 @@
-export {
-  generateToken,
-  hashToken,
-  isTokenFormat,
-  isTokenHash,
-  tokenFormatProblem,
-  tokenPreview,
-} from '../core/token-format.js';
 export { TokenAuthority } from './token-authority.js';
 export type { ProxyCredentials, TokenAuthorityOptions } from './token-authority.js';
 export { invalidatingStore } from './invalidating-store.js';

@@ -1,7 +1,6 @@
-import { AppError, ERRORS } from '../core/index.js';
+import { AppError, ERRORS, generateToken, hashToken, tokenPreview } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { Store, TokenChanges, TokenFilter, TokenRecord } from '../store/index.js';
-import { generateToken, hashToken, tokenPreview } from './index.js';
 
 const MINUTE_MS = 60_000;
 

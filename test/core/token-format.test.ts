@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { generateToken, hashToken, isTokenFormat, tokenFormatProblem } from '../../src/tokens/index.js';
+import { generateToken, hashToken, isTokenFormat, tokenFormatProblem } from '../../src/core/index.js';
 
 describe('token format', () => {
   it('is sk- plus base64url of a UUIDv7: 25 characters, time-ordered', () => {

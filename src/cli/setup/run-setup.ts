@@ -3,9 +3,8 @@ import { dirname } from 'node:path';
 
 import { writeDotenvValues } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
-import { generateEncryptionKey } from '../../core/index.js';
+import { generateEncryptionKey, generateToken, hashToken, tokenPreview } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import { generateToken, hashToken, tokenPreview } from '../../tokens/index.js';
 import { CliError, errorCodeOf } from '../shared/cli-error.js';
 import { readEnvFile, resolveDatabaseConfig } from '../shared/config-sources.js';
 import { describe, withStore } from '../shared/open-database.js';
