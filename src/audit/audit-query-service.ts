@@ -1,6 +1,10 @@
 import { AppError, ERRORS } from '../core/index.js';
 import type { AuditEventRecord, AuditFilter, AuditOutcome, Store } from '../store/index.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../manage/schemas.js';
+
+/** Largest audit page; larger requests are clamped to it. */
+export const MAX_PAGE_SIZE = 100;
+/** Audit page size when none is asked for. */
+export const DEFAULT_PAGE_SIZE = 20;
 
 const ISO_8601 =
   /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+\- ]\d{2}(?::?\d{2})?)?)?$/i;

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
 import { ERROR_MESSAGES_KEYWORD } from './validation.js';
 
 /** Longest accepted project name. */
@@ -9,10 +10,6 @@ export const MAX_PROJECT_NAME_LENGTH = 200;
 export const MAX_API_KEY_LENGTH = 4096;
 /** Longest token lifetime: one year, as in the original. */
 export const MAX_DURATION_MINUTES = 525_600;
-/** Largest audit page; larger requests are clamped to it. */
-export const MAX_PAGE_SIZE = 100;
-/** Audit page size when none is asked for. */
-export const DEFAULT_PAGE_SIZE = 20;
 
 const MAX_FILTER_LENGTH = 256;
 const OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;

@@ -1,22 +1,8 @@
-import { AppError, ERRORS, generateToken, hashToken, tokenPreview } from '../core/index.js';
+import { AppError, ERRORS } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { Store, TokenChanges, TokenFilter, TokenRecord } from '../store/index.js';
-
-const MINUTE_MS = 60_000;
-
-/** A token request as the API accepts it. */
-export interface CreateTokenInput {
-  readonly projectId: string;
-  readonly durationMinutes: number;
-  /** 0 or undefined means unlimited. */
-  readonly maxRequests?: number | undefined;
-}
-
-/** A freshly issued token: the stored record and the secret, which exists nowhere else. */
-export interface IssuedToken {
-  readonly record: TokenRecord;
-  readonly secret: string;
-}
+import { issueToken, quotaValue } from './issue-token.js';
+import type { IssuedToken, IssueTokenInput } from './issue-token.js';
 
 /** A token update as the API accepts it. */
 export interface UpdateTokenInput {
@@ -27,7 +13,7 @@ export interface UpdateTokenInput {
 
 /** Token use cases of the management API, on plain values. */
 export interface TokenService {
-  create(input: CreateTokenInput): Promise<IssuedToken>;
+  create(input: IssueTokenInput): Promise<IssuedToken>;
   list(filter: TokenFilter): Promise<TokenRecord[]>;
   get(id: string): Promise<TokenRecord>;
   update(id: string, input: UpdateTokenInput): Promise<TokenRecord>;
@@ -35,28 +21,10 @@ export interface TokenService {
   revoke(id: string): Promise<{ token: TokenRecord; alreadyRevoked: boolean }>;
 }
 
-/** Builds the token service on a store. */
+/** Builds the token service on a store; tokens are issued by {@link issueToken}. */
 export function createTokenService(store: Store, clock: Clock): TokenService {
   return {
-    async create(input) {
-      const project = await store.projects.get(input.projectId);
-      if (!project) throw new AppError(ERRORS.PROJECT_NOT_FOUND);
-      if (!project.isActive) {
-        throw new AppError(ERRORS.PROJECT_INACTIVE, {
-          message: 'cannot create tokens for inactive projects',
-        });
-      }
-      const secret = generateToken();
-      const record = await store.tokens.create({
-        projectId: project.id,
-        // Only the hash and a masked preview are stored; the secret is returned once and forgotten.
-        tokenHash: hashToken(secret),
-        preview: tokenPreview(secret),
-        expiresAt: new Date(clock.now().getTime() + input.durationMinutes * MINUTE_MS),
-        maxRequests: quota(input.maxRequests),
-      });
-      return { record, secret };
-    },
+    create: (input) => issueToken(store, clock, input),
 
     list: (filter) => store.tokens.list(filter),
 
@@ -70,7 +38,7 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
       }
       const changes: { -readonly [K in keyof TokenChanges]: TokenChanges[K] } = {};
       if (input.isActive !== undefined) changes.isActive = input.isActive;
-      if (input.maxRequests !== undefined) changes.maxRequests = quota(input.maxRequests);
+      if (input.maxRequests !== undefined) changes.maxRequests = quotaValue(input.maxRequests);
       return requireToken(await store.tokens.update(id, changes));
     },
 
@@ -81,11 +49,6 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
       return { token, alreadyRevoked: outcome.alreadyRevoked };
     },
   };
-}
-
-/** The original treats a quota of 0 (or none) as unlimited, stored as null. */
-function quota(maxRequests: number | undefined): number | null {
-  return maxRequests === undefined || maxRequests <= 0 ? null : maxRequests;
 }
 
 function requireToken(token: TokenRecord | undefined): TokenRecord {

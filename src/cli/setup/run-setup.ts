@@ -3,15 +3,18 @@ import { dirname } from 'node:path';
 
 import { writeDotenvValues } from '../../config/index.js';
 import type { Config } from '../../config/index.js';
-import { generateEncryptionKey, generateToken, hashToken, tokenPreview } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import { ERRORS, generateEncryptionKey, isAppError, systemClock } from '../../core/index.js';
+import type { Clock } from '../../core/index.js';
+import type { Project, Store } from '../../store/index.js';
+import { issueToken } from '../../tokens/index.js';
+import type { IssuedToken } from '../../tokens/index.js';
 import { CliError, errorCodeOf } from '../shared/cli-error.js';
 import { readEnvFile, resolveDatabaseConfig } from '../shared/config-sources.js';
 import { describe, withStore } from '../shared/open-database.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
 import { generateManagementToken } from '../shared/secrets.js';
 
-const HOUR_MS = 3_600_000;
+const MINUTES_PER_HOUR = 60;
 
 /** A value from a flag or a prompt; `explicit` values replace what the file already holds. */
 export interface SetupValue {
@@ -34,11 +37,28 @@ export interface SetupPlan {
   readonly project: { readonly name: string; readonly durationHours: number } | undefined;
 }
 
+/** The project and first token of `llm-proxy setup`. */
+export interface SetupProjectRequest {
+  readonly name: string;
+  /** Used only when the project does not exist yet; an existing project keeps its key. */
+  readonly apiKey: string;
+  readonly durationHours: number;
+}
+
+/** What {@link createProjectAndToken} did. */
+export interface SetupProjectOutcome {
+  readonly project: Project;
+  /** `created`, or how an existing project of that name was reused. */
+  readonly projectStatus: 'created' | 'reused' | 'reused-other-key';
+  readonly token: IssuedToken;
+}
+
 /**
  * Writes the dotenv file (mode 0600, other lines kept), generates MANAGEMENT_TOKEN and ENCRYPTION_KEY when
  * missing, runs the migrations on the configured database and creates the project and a first token.
+ * `clock` dates the token's expiry.
  */
-export async function runSetup(plan: SetupPlan): Promise<void> {
+export async function runSetup(plan: SetupPlan, clock: Clock = systemClock): Promise<void> {
   const existing = readEnvFile(plan.configFile);
   const values: Record<string, string> = {};
   const generated: string[] = [];
@@ -81,10 +101,44 @@ export async function runSetup(plan: SetupPlan): Promise<void> {
         'No OpenAI API key given (--openai-key): skipped creating a project and token. Create them later with `llm-proxy manage project create` and `llm-proxy manage token generate`.',
       );
     } else {
-      await createProjectAndToken(store, plan.openaiKey, plan.project.name, plan.project.durationHours);
+      const { name, durationHours } = plan.project;
+      reportProjectAndToken(
+        await createProjectAndToken(store, clock, { name, apiKey: plan.openaiKey, durationHours }),
+      );
     }
   });
   console.log(`Done. Start the server with: llm-proxy server --env ${plan.configFile}`);
+}
+
+/**
+ * Creates the named project unless it exists, then issues its first token through {@link issueToken}, which
+ * refuses an inactive project and dates the expiry by `clock`.
+ */
+export async function createProjectAndToken(
+  store: Store,
+  clock: Clock,
+  request: SetupProjectRequest,
+): Promise<SetupProjectOutcome> {
+  const existing = (await store.projects.list()).find((project) => project.name === request.name);
+  const project = existing ?? (await store.projects.create({ name: request.name, apiKey: request.apiKey }));
+  let token: IssuedToken;
+  try {
+    token = await issueToken(store, clock, {
+      projectId: project.id,
+      durationMinutes: request.durationHours * MINUTES_PER_HOUR,
+    });
+  } catch (error) {
+    if (isAppError(error) && error.code === ERRORS.PROJECT_INACTIVE.code) {
+      throw new CliError(
+        `project "${request.name}" exists but is inactive; reactivate it with \`llm-proxy manage project update ${project.id} --active true\``,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const projectStatus =
+    existing === undefined ? 'created' : existing.apiKey === request.apiKey ? 'reused' : 'reused-other-key';
+  return { project, projectStatus, token };
 }
 
 function writeConfigFile(path: string, values: Record<string, string>): void {
@@ -126,36 +180,15 @@ async function migrate(store: Store, config: Config): Promise<void> {
   );
 }
 
-async function createProjectAndToken(
-  store: Store,
-  apiKey: string,
-  name: string,
-  durationHours: number,
-): Promise<void> {
-  const existing = (await store.projects.list()).find((project) => project.name === name);
-  if (existing !== undefined && !existing.isActive) {
-    throw new CliError(
-      `project "${name}" exists but is inactive; reactivate it with \`llm-proxy manage project update ${existing.id} --active true\``,
-    );
-  }
-  const project = existing ?? (await store.projects.create({ name, apiKey }));
-  if (existing === undefined) console.log(`Created project "${name}" (${project.id}).`);
-  else if (existing.apiKey !== apiKey) {
+function reportProjectAndToken({ project, projectStatus, token }: SetupProjectOutcome): void {
+  if (projectStatus === 'created') console.log(`Created project "${project.name}" (${project.id}).`);
+  else if (projectStatus === 'reused-other-key') {
     console.log(
-      `Project "${name}" (${project.id}) already exists: reusing it; its API key was left unchanged (change it with \`llm-proxy manage project update\`).`,
+      `Project "${project.name}" (${project.id}) already exists: reusing it; its API key was left unchanged (change it with \`llm-proxy manage project update\`).`,
     );
-  } else console.log(`Project "${name}" (${project.id}) already exists: reusing it.`);
-
-  const token = generateToken();
-  const expiresAt = new Date(Date.now() + durationHours * HOUR_MS);
-  const record = await store.tokens.create({
-    projectId: project.id,
-    tokenHash: hashToken(token),
-    preview: tokenPreview(token),
-    expiresAt,
-    maxRequests: null,
-  });
-  console.log(`Created token ${record.id}, valid until ${expiresAt.toISOString()}:`);
-  console.log(`  ${token}`);
+  } else console.log(`Project "${project.name}" (${project.id}) already exists: reusing it.`);
+  const expiresAt = token.record.expiresAt?.toISOString() ?? 'never';
+  console.log(`Created token ${token.record.id}, valid until ${expiresAt}:`);
+  console.log(`  ${token.secret}`);
   console.log('Store it now: it is not shown again.');
 }
