@@ -49,6 +49,8 @@ export const ProjectView = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
 });
+/** A project as the API shows it. */
+export type ProjectView = Static<typeof ProjectView>;
 
 /** Body of `POST /manage/projects`. */
 export const CreateProjectBody = Type.Object(
@@ -106,6 +108,8 @@ export const BulkRevokeView = Type.Object({
   already_revoked_count: Type.Integer(),
   total_tokens: Type.Integer(),
 });
+/** Answer of the bulk token revocation. */
+export type BulkRevokeView = Static<typeof BulkRevokeView>;
 
 /** A token as the API shows it: never the secret, only its masked preview. */
 export const TokenView = Type.Object({
@@ -121,6 +125,8 @@ export const TokenView = Type.Object({
   last_used_at: Nullable(Timestamp),
   cache_hit_count: Type.Integer(),
 });
+/** A token as the API shows it. */
+export type TokenView = Static<typeof TokenView>;
 
 /** Answer of token creation: the only place the secret token is ever shown. */
 export const TokenCreatedView = Type.Object({
@@ -129,6 +135,8 @@ export const TokenCreatedView = Type.Object({
   expires_at: Nullable(Timestamp),
   max_requests: Type.Optional(Type.Integer({ description: 'present only when the token is limited' })),
 });
+/** Answer of token creation. */
+export type TokenCreatedView = Static<typeof TokenCreatedView>;
 
 /** Body of `POST /manage/tokens`. */
 export const CreateTokenBody = Type.Object(

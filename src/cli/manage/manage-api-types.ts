@@ -1,47 +1,27 @@
+import type { BulkRevokeView, ProjectView, TokenCreatedView, TokenView } from '../../manage/index.js';
 import { CliError } from '../shared/cli-error.js';
 
+/**
+ * A body of the management API as the CLI reads it: the fields come from the API's own schema, but only `K`
+ * is checked at run time, so every other field may be absent (an older or the original server) and is printed
+ * as `-`.
+ */
+type Received<T, K extends keyof T> = Readonly<Pick<T, K> & Partial<T>>;
+
 /** A project as the management API returns it. */
-export interface ProjectJson {
-  readonly id: string;
-  readonly name: string;
-  readonly api_key?: string | null;
-  readonly provider?: string | null;
-  readonly is_active?: boolean;
-  readonly deactivated_at?: string | null;
-  readonly created_at?: string | null;
-  readonly updated_at?: string | null;
-}
+export type ProjectJson = Received<ProjectView, 'id' | 'name'>;
 
 /** A token as the management API lists it (the secret masked). */
-export interface TokenJson {
-  readonly id: string;
-  readonly token?: string | null;
-  readonly project_id?: string;
-  readonly expires_at?: string | null;
-  readonly is_active?: boolean;
-  readonly deactivated_at?: string | null;
-  readonly request_count?: number;
-  readonly max_requests?: number | null;
-  readonly created_at?: string | null;
-  readonly last_used_at?: string | null;
-  readonly cache_hit_count?: number;
-}
+export type TokenJson = Received<TokenView, 'id'>;
 
 /** The answer to `POST /manage/tokens`: the only time the raw token is returned. */
-export interface NewTokenJson {
-  readonly id: string;
-  readonly token: string;
-  readonly expires_at?: string | null;
-  readonly max_requests?: number | null;
-}
+export type NewTokenJson = Received<TokenCreatedView, 'id' | 'token'>;
 
 /** The answer to `POST /manage/projects/:id/tokens/revoke`. */
-export interface RevokeResultJson {
-  readonly revoked_count: number;
-  readonly already_revoked_count: number;
-  readonly total_tokens: number;
+export type RevokeResultJson = Received<BulkRevokeView, keyof BulkRevokeView> & {
+  /** Sent by the original server when some revocations failed; this one revokes in one transaction. */
   readonly failed_count?: number;
-}
+};
 
 /** A project from a response body. */
 export function asProject(body: unknown): ProjectJson {
