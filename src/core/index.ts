@@ -3,6 +3,7 @@ export type { AppErrorOptions, ErrorDefinition, ErrorName } from './errors.js';
 export { newId, isWellFormedId } from './ids.js';
 export { obfuscateSecret, obfuscateToken, looksObfuscated } from './obfuscate.js';
 export { secretsEqual } from './secret-compare.js';
+export { SseDecoder, decodeSse } from './sse-decoder.js';
 export {
   generateToken,
   hashToken,

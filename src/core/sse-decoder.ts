@@ -1,19 +1,27 @@
+import { TextDecoder } from 'node:util';
+
 // Shared between calls; only ever used synchronously, with lastIndex set before each search.
 const LINE_END = /\r\n|\n|\r/g;
 
 /**
- * Turns the text of a server-sent event stream into the data payloads of its events, chunk by chunk.
- * Follows https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation: lines end
- * in CRLF, LF or CR; a blank line dispatches the event; `:` starts a comment; several `data:` lines join with LF.
- * Fields other than `data` (event, id, retry) do not matter to chat completions and are ignored.
+ * Turns a server-sent event stream into the data payloads of its events, chunk by chunk, without I/O: the CLI
+ * reads chat streams with it and the server can watch the streams it relays.
+ * Follows https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation: the stream
+ * is UTF-8 and may start with a byte order mark; lines end in CRLF, LF or CR; a blank line dispatches the event;
+ * `:` starts a comment; several `data:` lines join with LF. Fields other than `data` (event, id, retry) are
+ * ignored: the payloads of the providers we relay carry their own type.
  */
 export class SseDecoder {
   #buffer = '';
   #data: string[] = [];
+  #started = false;
+  // Created on the first byte chunk; `stream: true` keeps a character split across chunks for the next one.
+  #utf8: TextDecoder | undefined;
 
-  /** Feeds the next piece of text and returns the data of every event it completed. */
-  push(text: string): string[] {
-    this.#buffer += text;
+  /** Feeds the next chunk (bytes or already decoded text) and returns the data of every event it completed. */
+  push(chunk: string | Uint8Array): string[] {
+    const text = typeof chunk === 'string' ? chunk : this.#decode(chunk, true);
+    this.#buffer += this.#started ? text : this.#start(text);
     const events: string[] = [];
     let start = 0;
     for (;;) {
@@ -32,11 +40,27 @@ export class SseDecoder {
   /** Ends the stream: an unterminated last event is dispatched as well (servers often omit the blank line). */
   end(): string[] {
     const events: string[] = [];
-    const rest = this.#buffer.replace(/\r$/, '');
+    const tail = this.#decode(new Uint8Array(0), false);
+    const rest = (this.#buffer + (this.#started ? tail : this.#start(tail))).replace(/\r$/, '');
     this.#buffer = '';
     if (rest !== '') this.#line(rest, events);
     this.#dispatch(events);
     return events;
+  }
+
+  #decode(bytes: Uint8Array, stream: boolean): string {
+    if (this.#utf8 === undefined) {
+      if (!stream) return '';
+      // The byte order mark is removed once, by #start, so that bytes and text are treated alike.
+      this.#utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+    }
+    return this.#utf8.decode(bytes, { stream });
+  }
+
+  #start(text: string): string {
+    if (text === '') return text;
+    this.#started = true;
+    return text.startsWith('\uFEFF') ? text.slice(1) : text;
   }
 
   #line(line: string, events: string[]): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { SseDecoder, decodeSse } from '../../src/core/sse-decoder.js';
+import { SseDecoder, decodeSse } from '../../src/core/index.js';
 
 describe('SseDecoder', () => {
   it('dispatches the data of each event at its blank line', () => {
@@ -39,5 +39,21 @@ describe('SseDecoder', () => {
 
   it('treats a data line without a colon as empty data', () => {
     expect(decodeSse('data\n\n')).toEqual(['']);
+  });
+
+  it('decodes UTF-8 bytes, also when a character is split across chunks', () => {
+    const bytes = new TextEncoder().encode('data: {"text":"héllo ✓"}\n\n');
+    const split = bytes.indexOf(0xe2) + 1;
+    const decoder = new SseDecoder();
+    expect(decoder.push(bytes.subarray(0, split))).toEqual([]);
+    expect(decoder.push(bytes.subarray(split))).toEqual(['{"text":"héllo ✓"}']);
+    expect(decoder.end()).toEqual([]);
+  });
+
+  it('drops a byte order mark at the start of the stream only', () => {
+    const decoder = new SseDecoder();
+    expect(decoder.push(new Uint8Array([0xef, 0xbb, 0xbf]))).toEqual([]);
+    expect(decoder.push('data: \uFEFFkept\n\n')).toEqual(['\uFEFFkept']);
+    expect(decodeSse('\uFEFFdata: x\n\n')).toEqual(['x']);
   });
 });

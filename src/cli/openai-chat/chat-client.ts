@@ -1,9 +1,9 @@
 import { request } from 'undici';
 
+import { SseDecoder } from '../../core/index.js';
 import { chatRequestBody, describeErrorAnswer, parseCompletion, parseStreamEvent } from './chat-protocol.js';
 import type { ChatMessage, ChatSettings, TokenUsage } from './chat-protocol.js';
 import { errorCodeOf } from '../shared/cli-error.js';
-import { SseDecoder } from '../../core/sse-decoder.js';
 
 /** Where and as whom the chat client calls the proxy. */
 export interface ChatClientOptions {
@@ -98,7 +98,6 @@ async function readStream(
   requestId: string | undefined,
 ): Promise<{ content: string; usage: TokenUsage | undefined }> {
   const decoder = new SseDecoder();
-  const text = new TextDecoder();
   let content = '';
   let usage: TokenUsage | undefined;
   // Returns true once `[DONE]` arrived: anything after it is not part of the answer.
@@ -119,9 +118,9 @@ async function readStream(
     return false;
   };
   for await (const chunk of body) {
-    if (handle(decoder.push(text.decode(chunk, { stream: true })))) return { content, usage };
+    if (handle(decoder.push(chunk))) return { content, usage };
   }
-  handle([...decoder.push(text.decode()), ...decoder.end()]);
+  handle(decoder.end());
   return { content, usage };
 }
 
