@@ -2,8 +2,8 @@ import { systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import type { TokenRepository } from '../store/index.js';
 
-/** Options for {@link UsageBatcher}. */
-export interface UsageBatcherOptions {
+/** Options for {@link RequestCountBatcher}. */
+export interface RequestCountBatcherOptions {
   readonly tokens: Pick<TokenRepository, 'addUsage'>;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -22,13 +22,13 @@ interface Pending {
  * the hot path never waits for the database. Counts are flushed on a timer and on close; a failed write keeps
  * its counts for the next flush instead of losing them.
  */
-export class UsageBatcher {
+export class RequestCountBatcher {
   private pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly nowMs: () => number;
 
-  constructor(private readonly options: UsageBatcherOptions) {
+  constructor(private readonly options: RequestCountBatcherOptions) {
     const { clock } = options;
     this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 5000);
@@ -72,7 +72,7 @@ export class UsageBatcher {
     } catch (error) {
       this.options.logger.warn(
         { err: error, tokens: usage.length },
-        'writing token usage failed; will retry',
+        'writing token request counts failed; will retry',
       );
       for (const entry of usage) {
         const current = this.pending.get(entry.id);

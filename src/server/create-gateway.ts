@@ -2,7 +2,7 @@ import type { AuditRecorder } from '../audit/index.js';
 import type { Config, ProviderConfig } from '../config/index.js';
 import { systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
-import { QuotaGate, UsageBatcher } from '../limits/index.js';
+import { QuotaGate, RequestCountBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
 import { CircuitBreaker, UpstreamPools, createProxyHandler } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
@@ -26,13 +26,13 @@ export interface GatewayDeps {
 export interface Gateway extends Server {
   readonly authority: TokenAuthority;
   readonly metrics: ProxyMetrics;
-  readonly usage: UsageBatcher;
+  readonly requestCounts: RequestCountBatcher;
 }
 
 /**
  * Wires the proxy to the management API: management writes go through a store that invalidates the token
  * cache, so revocations take effect on the next request. Closing drains requests, then writes the batched
- * usage counts and closes the upstream pools.
+ * request counts and closes the upstream pools.
  */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, store, logger } = deps;
@@ -44,7 +44,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     cacheMaxEntries: config.proxy.tokenCacheMax,
     enforceProjectActive: config.proxy.enforceProjectActive,
   });
-  const usage = new UsageBatcher({
+  const requestCounts = new RequestCountBatcher({
     tokens: store.tokens,
     clock,
     logger,
@@ -52,7 +52,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   const quota = new QuotaGate({
     tokens: store.tokens,
-    usage,
+    requestCounts,
     clock,
     logger,
     onStale: (token) => {
@@ -107,12 +107,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     app: server.app,
     authority,
     metrics,
-    usage,
+    requestCounts,
     async close() {
       try {
         await server.close();
       } finally {
-        await usage.close();
+        await requestCounts.close();
         await pools.close();
       }
     },

@@ -2,14 +2,14 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 
 import { systemClock } from '../../src/core/index.js';
-import { UsageBatcher } from '../../src/limits/index.js';
+import { RequestCountBatcher } from '../../src/limits/index.js';
 import type { TokenUsage } from '../../src/store/index.js';
 
-describe('usage batcher', () => {
+describe('request-count batcher', () => {
   it('writes one batched count per token and keeps counts of a failed write for the next flush', async () => {
     const writes: TokenUsage[][] = [];
     let failNext = true;
-    const batcher = new UsageBatcher({
+    const batcher = new RequestCountBatcher({
       tokens: {
         addUsage(usage) {
           if (failNext) {
