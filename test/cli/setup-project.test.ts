@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CliError } from '../../src/cli/shared/cli-error.js';
 import { createProjectAndToken } from '../../src/cli/setup/run-setup.js';
+import { CliError } from '../../src/cli/shared/cli-error.js';
 import { hashToken } from '../../src/core/index.js';
 import type { Clock } from '../../src/core/index.js';
 import { createTestStore } from '../helpers/test-store.js';

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 
-import type { BenchmarkPlan } from './benchmark-runner.js';
 import { CliError, usageError } from '../shared/cli-error.js';
 import { httpUrl } from '../shared/http-url.js';
 import { nonEmpty, wholeNumber } from '../shared/option-parsers.js';
+import type { BenchmarkPlan } from './benchmark-runner.js';
 
 const DEFAULT_CACHE_TTL_SECONDS = 86_400;
 const DEFAULT_TIMEOUT_SECONDS = 60;

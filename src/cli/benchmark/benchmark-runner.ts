@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import { Pool } from 'undici';
 
+import { errorCodeOf } from '../shared/cli-error.js';
 import { statusLabel, upstreamMsFromHeaders } from './benchmark-stats.js';
 import type { RequestSample } from './benchmark-stats.js';
-import { errorCodeOf } from '../shared/cli-error.js';
 
 // How much of a response body `--debug` keeps.
 const DEBUG_BODY_LIMIT = 4096;

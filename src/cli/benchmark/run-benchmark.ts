@@ -1,9 +1,9 @@
+import { CliError } from '../shared/cli-error.js';
+import { printJson, printRecord } from '../shared/output.js';
 import { benchmarkJson, benchmarkRows, debugText } from './benchmark-report.js';
 import { runBenchmark } from './benchmark-runner.js';
 import type { BenchmarkPlan, BenchmarkRun } from './benchmark-runner.js';
 import { summarizeBenchmark } from './benchmark-stats.js';
-import { CliError } from '../shared/cli-error.js';
-import { printJson, printRecord } from '../shared/output.js';
 import { createProgressBar } from './progress-bar.js';
 
 /** How `llm-proxy benchmark` reports. */

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 
 import { usageError } from '../shared/cli-error.js';
+import { booleanValue, nonEmpty } from '../shared/option-parsers.js';
+import { formatTime, maskApiKey, printRecord, printResult, printTable } from '../shared/output.js';
 import { asList, asProject, asRevokeResult } from './manage-api-types.js';
 import type { ProjectJson } from './manage-api-types.js';
 import { manageContext } from './manage-context.js';
-import { formatTime, maskApiKey, printRecord, printResult, printTable } from '../shared/output.js';
-import { booleanValue, nonEmpty } from '../shared/option-parsers.js';
 
 interface ProjectKeyFlags {
   apiKey?: string;

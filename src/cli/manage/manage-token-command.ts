@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 
 import { usageError } from '../shared/cli-error.js';
+import { booleanValue, nonEmpty, wholeNumber } from '../shared/option-parsers.js';
+import { formatTime, maskToken, printJson, printRecord, printResult, printTable } from '../shared/output.js';
 import { asList, asNewToken, asToken } from './manage-api-types.js';
 import type { TokenJson } from './manage-api-types.js';
 import { manageContext } from './manage-context.js';
-import { formatTime, maskToken, printJson, printRecord, printResult, printTable } from '../shared/output.js';
-import { booleanValue, nonEmpty, wholeNumber } from '../shared/option-parsers.js';
 
 // The management API refuses longer lifetimes (one year).
 const MAX_DURATION_MINUTES = 525_600;

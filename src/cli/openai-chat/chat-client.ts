@@ -1,9 +1,9 @@
 import { request } from 'undici';
 
 import { SseDecoder } from '../../core/index.js';
+import { errorCodeOf } from '../shared/cli-error.js';
 import { chatRequestBody, describeErrorAnswer, parseCompletion, parseStreamEvent } from './chat-protocol.js';
 import type { ChatMessage, ChatSettings, TokenUsage } from './chat-protocol.js';
-import { errorCodeOf } from '../shared/cli-error.js';
 
 /** Where and as whom the chat client calls the proxy. */
 export interface ChatClientOptions {
