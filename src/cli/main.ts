@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 
-import { EXIT_USAGE, reportError } from './cli-error.js';
 import { createProgram } from './program.js';
+import { EXIT_USAGE, reportError } from './shared/cli-error.js';
 
 /** Runs the command line and exits with its code once standard output has been written. */
 async function main(): Promise<void> {

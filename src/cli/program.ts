@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 
 import { VERSION } from '../core/index.js';
-import { registerBenchmarkCommand } from './benchmark-command.js';
-import { registerManageCommands } from './manage-command.js';
-import { registerMigrateCommand } from './migrate-command.js';
-import { registerOpenAiCommands } from './openai-chat-command.js';
-import { registerServerCommand } from './server-command.js';
-import { registerSetupCommand } from './setup-command.js';
+import { registerBenchmarkCommand } from './benchmark/benchmark-command.js';
+import { registerManageCommands } from './manage/manage-command.js';
+import { registerMigrateCommand } from './migrate/migrate-command.js';
+import { registerOpenAiCommands } from './openai-chat/openai-chat-command.js';
+import { registerServerCommand } from './server/server-command.js';
+import { registerSetupCommand } from './setup/setup-command.js';
 
 /** The `llm-proxy` command line; errors surface as exceptions (exitOverride) so that main decides the exit. */
 export function createProgram(): Command {

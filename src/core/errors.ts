@@ -94,6 +94,7 @@ export const ERRORS = {
   ORIGIN_REQUIRED: { code: 'origin_required', status: 400, message: 'Origin header required' },
   UPSTREAM_UNREACHABLE: { code: 'upstream_unreachable', status: 502, message: 'upstream is unreachable' },
   UPSTREAM_TIMEOUT: { code: 'timeout', status: 504, message: 'upstream did not answer in time' },
+  // The status is already sent when a stream breaks: the code and message end the stream as its last event.
   UPSTREAM_STREAM_ERROR: {
     code: 'upstream_stream_error',
     status: 502,

@@ -3,6 +3,15 @@ export type { AppErrorOptions, ErrorDefinition, ErrorName } from './errors.js';
 export { newId, isWellFormedId } from './ids.js';
 export { obfuscateSecret, obfuscateToken, looksObfuscated } from './obfuscate.js';
 export { secretsEqual } from './secret-compare.js';
+export { SseDecoder, decodeSse } from './sse-decoder.js';
+export {
+  generateToken,
+  hashToken,
+  isTokenFormat,
+  isTokenHash,
+  tokenFormatProblem,
+  tokenPreview,
+} from './token-format.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { VERSION } from './version.js';

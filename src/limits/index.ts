@@ -1,4 +1,4 @@
 export { QuotaGate } from './quota-gate.js';
 export type { Admission, QuotaGateOptions } from './quota-gate.js';
-export { UsageBatcher } from './usage-batcher.js';
-export type { UsageBatcherOptions } from './usage-batcher.js';
+export { RequestCountBatcher } from './request-count-batcher.js';
+export type { RequestCountBatcherOptions } from './request-count-batcher.js';

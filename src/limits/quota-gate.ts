@@ -1,7 +1,7 @@
 import { AppError, ERRORS } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import type { TokenRecord, TokenRepository } from '../store/index.js';
-import type { UsageBatcher } from './usage-batcher.js';
+import type { RequestCountBatcher } from './request-count-batcher.js';
 
 /** A request that was let through and counted; refunded if it never reached the upstream. */
 export interface Admission {
@@ -14,7 +14,7 @@ export interface Admission {
 /** What {@link QuotaGate} needs. */
 export interface QuotaGateOptions {
   readonly tokens: Pick<TokenRepository, 'consumeRequest' | 'refundRequest' | 'get'>;
-  readonly usage: UsageBatcher;
+  readonly requestCounts: RequestCountBatcher;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Called when the database refused a token the cache still trusted, so the cache can forget it. */
@@ -42,11 +42,11 @@ export class QuotaGate {
     if (token.maxRequests === null) {
       let admission = this.unlimited.get(token);
       if (admission === undefined) {
-        const { usage } = this.options;
+        const { requestCounts } = this.options;
         admission = {
           refund: NOTHING,
           commit: () => {
-            usage.record(token.id);
+            requestCounts.record(token.id);
           },
         };
         this.unlimited.set(token, admission);

@@ -1,21 +1,21 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
+import { createAuditQueryService } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import { VERSION, systemClock } from '../core/index.js';
 import type { Clock } from '../core/index.js';
+import { createProjectService } from '../projects/index.js';
 import type { Store } from '../store/index.js';
+import { createTokenService } from '../tokens/index.js';
 import { createAuditHook, noteAuditFailure } from './audit-hook.js';
-import { createAuditQueryService } from './audit-query-service.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { createJsonErrorHandler } from './error-handler.js';
 import { createManagementAuthHook } from './management-auth.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 import { registerProjectRoutes } from './project-routes.js';
-import { createProjectService } from './project-service.js';
 import type { ManagementRouteDeps } from './route-deps.js';
 import { registerTokenRoutes } from './token-routes.js';
-import { createTokenService } from './token-service.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** Largest accepted management request body: 1 MiB. */

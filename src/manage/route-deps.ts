@@ -1,7 +1,6 @@
-import type { AuditRecorder } from '../audit/index.js';
-import type { AuditQueryService } from './audit-query-service.js';
-import type { ProjectService } from './project-service.js';
-import type { TokenService } from './token-service.js';
+import type { AuditQueryService, AuditRecorder } from '../audit/index.js';
+import type { ProjectService } from '../projects/index.js';
+import type { TokenService } from '../tokens/index.js';
 
 /** What the route modules of the management API work with. */
 export interface ManagementRouteDeps {

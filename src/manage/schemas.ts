@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
 import { ERROR_MESSAGES_KEYWORD } from './validation.js';
 
 /** Longest accepted project name. */
@@ -9,10 +10,6 @@ export const MAX_PROJECT_NAME_LENGTH = 200;
 export const MAX_API_KEY_LENGTH = 4096;
 /** Longest token lifetime: one year, as in the original. */
 export const MAX_DURATION_MINUTES = 525_600;
-/** Largest audit page; larger requests are clamped to it. */
-export const MAX_PAGE_SIZE = 100;
-/** Audit page size when none is asked for. */
-export const DEFAULT_PAGE_SIZE = 20;
 
 const MAX_FILTER_LENGTH = 256;
 const OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;
@@ -52,6 +49,8 @@ export const ProjectView = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
 });
+/** A project as the API shows it. */
+export type ProjectView = Static<typeof ProjectView>;
 
 /** Body of `POST /manage/projects`. */
 export const CreateProjectBody = Type.Object(
@@ -109,6 +108,8 @@ export const BulkRevokeView = Type.Object({
   already_revoked_count: Type.Integer(),
   total_tokens: Type.Integer(),
 });
+/** Answer of the bulk token revocation. */
+export type BulkRevokeView = Static<typeof BulkRevokeView>;
 
 /** A token as the API shows it: never the secret, only its masked preview. */
 export const TokenView = Type.Object({
@@ -124,6 +125,8 @@ export const TokenView = Type.Object({
   last_used_at: Nullable(Timestamp),
   cache_hit_count: Type.Integer(),
 });
+/** A token as the API shows it. */
+export type TokenView = Static<typeof TokenView>;
 
 /** Answer of token creation: the only place the secret token is ever shown. */
 export const TokenCreatedView = Type.Object({
@@ -132,6 +135,8 @@ export const TokenCreatedView = Type.Object({
   expires_at: Nullable(Timestamp),
   max_requests: Type.Optional(Type.Integer({ description: 'present only when the token is limited' })),
 });
+/** Answer of token creation. */
+export type TokenCreatedView = Static<typeof TokenCreatedView>;
 
 /** Body of `POST /manage/tokens`. */
 export const CreateTokenBody = Type.Object(

@@ -2,7 +2,7 @@ import type { AuditRecorder } from '../audit/index.js';
 import type { Config, ProviderConfig } from '../config/index.js';
 import { systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
-import { QuotaGate, UsageBatcher } from '../limits/index.js';
+import { QuotaGate, RequestCountBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
 import { CircuitBreaker, UpstreamPools, createProxyHandler, metricsObserver } from '../proxy/index.js';
 import type { ExchangeObserver, ResponseTap } from '../proxy/index.js';
@@ -31,13 +31,13 @@ export interface GatewayDeps {
 export interface Gateway extends Server {
   readonly authority: TokenAuthority;
   readonly metrics: ProxyMetrics;
-  readonly usage: UsageBatcher;
+  readonly requestCounts: RequestCountBatcher;
 }
 
 /**
  * Wires the proxy to the management API: management writes go through a store that invalidates the token
  * cache, so revocations take effect on the next request. Closing drains requests, then writes the batched
- * usage counts and closes the upstream pools.
+ * request counts and closes the upstream pools.
  */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, store, logger } = deps;
@@ -48,7 +48,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     cacheTtlMs: config.proxy.tokenCacheTtlMs,
     cacheMaxEntries: config.proxy.tokenCacheMax,
   });
-  const usage = new UsageBatcher({
+  const requestCounts = new RequestCountBatcher({
     tokens: store.tokens,
     clock,
     logger,
@@ -56,7 +56,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   });
   const quota = new QuotaGate({
     tokens: store.tokens,
-    usage,
+    requestCounts,
     clock,
     logger,
     onStale: (token) => {
@@ -113,12 +113,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     app: server.app,
     authority,
     metrics,
-    usage,
+    requestCounts,
     async close() {
       try {
         await server.close();
       } finally {
-        await usage.close();
+        await requestCounts.close();
         await pools.close();
       }
     },

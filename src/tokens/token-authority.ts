@@ -1,7 +1,6 @@
-import { AppError, ERRORS, systemClock } from '../core/index.js';
+import { AppError, ERRORS, hashToken, systemClock, tokenFormatProblem } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { Project, Store, TokenRecord } from '../store/index.js';
-import { hashToken, tokenFormatProblem } from './token-format.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** Options for {@link TokenAuthority}. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { benchmarkJson, benchmarkRows, debugText } from '../../src/cli/benchmark-report.js';
-import { summarizeBenchmark } from '../../src/cli/benchmark-stats.js';
-import type { RequestSample } from '../../src/cli/benchmark-stats.js';
-import { progressLine } from '../../src/cli/progress-bar.js';
+import { benchmarkJson, benchmarkRows, debugText } from '../../src/cli/benchmark/benchmark-report.js';
+import { summarizeBenchmark } from '../../src/cli/benchmark/benchmark-stats.js';
+import type { RequestSample } from '../../src/cli/benchmark/benchmark-stats.js';
+import { progressLine } from '../../src/cli/benchmark/progress-bar.js';
 
 const samples: RequestSample[] = [
   { status: 200, latencyMs: 10, upstreamMs: 7.5 },

@@ -6,8 +6,8 @@ import {
   percentile,
   summarizeBenchmark,
   upstreamMsFromHeaders,
-} from '../../src/cli/benchmark-stats.js';
-import type { RequestSample } from '../../src/cli/benchmark-stats.js';
+} from '../../src/cli/benchmark/benchmark-stats.js';
+import type { RequestSample } from '../../src/cli/benchmark/benchmark-stats.js';
 
 const facts = { requested: 0, concurrency: 2, durationMs: 2000, cacheRequested: false, interrupted: false };
 

@@ -6,7 +6,7 @@ import {
   formatUsage,
   parseCompletion,
   parseStreamEvent,
-} from '../../src/cli/chat-protocol.js';
+} from '../../src/cli/openai-chat/chat-protocol.js';
 
 const settings = { model: 'gpt-4.1-mini', temperature: 0.7, maxTokens: 0, includeUsage: false };
 const messages = [{ role: 'user', content: 'Hi' }] as const;

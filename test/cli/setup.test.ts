@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 
-import { createApiKeyCipher, decodeEncryptionKey } from '../../src/core/index.js';
+import { createApiKeyCipher, decodeEncryptionKey, hashToken } from '../../src/core/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
-import { hashToken } from '../../src/tokens/index.js';
 import { runCli, tempDirPerTest } from './cli-harness.js';
 
 const API_KEY = 'sk-proj-setup-test-abcdefghijklmnopqrstuvwxyz';

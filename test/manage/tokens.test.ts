@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { hashToken } from '../../src/tokens/index.js';
+import { hashToken } from '../../src/core/index.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
 import { createProject, createToken, json, startTestApp } from '../server/test-app.js';
 import type { TestApp } from '../server/test-app.js';

@@ -100,7 +100,7 @@ describe.each(TEST_DIALECTS)('exact quotas under concurrency (%s)', (dialect) =>
     expect(before.requestCount).toBe(0);
     expect(before.lastUsedAt).toBeNull();
 
-    await h.gateway.usage.flush();
+    await h.gateway.requestCounts.flush();
     const record = await h.tokenRecord(issued.tokenId);
     expect(record.requestCount).toBe(25);
     expect(record.lastUsedAt).toBeInstanceOf(Date);

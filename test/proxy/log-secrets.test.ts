@@ -51,7 +51,7 @@ describe('logs of proxied requests hold no secrets', () => {
     });
     expect(await (await chat(issued.token, { stream: true })).text()).toContain('upstream_stream_error');
     expect((await h.proxy('/v1/models', { token: issued.token })).status).toBe(500);
-    await h.gateway.usage.flush();
+    await h.gateway.requestCounts.flush();
 
     const text = h.logs.text;
     expect(h.logs.entries.some((entry) => entry.msg === 'proxy request failed')).toBe(true);

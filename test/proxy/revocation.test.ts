@@ -55,7 +55,7 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
     const issued = await h.issueToken();
     await warm(issued.token);
     await warm(issued.token);
-    await h.gateway.usage.flush();
+    await h.gateway.requestCounts.flush();
     expect((await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { max_requests: 2 })).status).toBe(
       200,
     );

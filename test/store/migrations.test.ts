@@ -5,10 +5,9 @@ import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createApiKeyCipher, newId } from '../../src/core/index.js';
+import { createApiKeyCipher, hashToken, newId } from '../../src/core/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
-import { hashToken } from '../../src/tokens/index.js';
 import { createTestDatabase, postgresQuery } from '../helpers/test-database.js';
 import type { TestDatabase } from '../helpers/test-database.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { newId } from '../../src/core/index.js';
+import { generateToken, hashToken, newId, tokenPreview } from '../../src/core/index.js';
 import { DuplicateProjectNameError } from '../../src/store/index.js';
 import type { AuditEventRecord, Store } from '../../src/store/index.js';
-import { generateToken, hashToken, tokenPreview } from '../../src/tokens/index.js';
 import { TEST_DIALECTS, createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
 

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AppError } from '../../src/core/index.js';
+import { AppError, generateToken, hashToken, tokenPreview } from '../../src/core/index.js';
 import type { Clock } from '../../src/core/index.js';
 import type { Store } from '../../src/store/index.js';
-import {
-  TokenAuthority,
-  generateToken,
-  hashToken,
-  invalidatingStore,
-  tokenPreview,
-} from '../../src/tokens/index.js';
+import { TokenAuthority, invalidatingStore } from '../../src/tokens/index.js';
 import { createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
 

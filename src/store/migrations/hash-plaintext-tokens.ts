@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-import { hashToken, isTokenHash, tokenPreview } from '../../tokens/index.js';
+import { hashToken, isTokenHash, tokenPreview } from '../../core/index.js';
 
 interface TokenRow {
   id: string;

@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { createAuditRecorder } from '../../audit/index.js';
+import { resolveConfig, writeDotenvValues } from '../../config/index.js';
+import type { Config, ConfigSources } from '../../config/index.js';
+import type { Logger } from '../../core/index.js';
+import { createGateway } from '../../server/index.js';
+import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
+import { commandSources, mergedValue, resolveDatabaseConfig } from '../shared/config-sources.js';
+import { createLogger } from '../shared/create-logger.js';
+import { assertCanListen, bindHost, listenError } from './listen-address.js';
+import { describe, openConfiguredStore } from '../shared/open-database.js';
+import { generateManagementToken } from '../shared/secrets.js';
+
+const SHUTDOWN_DEADLINE_MS = 30_000;
+const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);
+
+/** What `llm-proxy server` was started with. */
+export interface RunServerOptions {
+  /** The dotenv file to read (and to store a generated MANAGEMENT_TOKEN in). */
+  readonly envFile: string;
+  /** Configuration variables set by flags. */
+  readonly flags: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Starts the server and serves until SIGINT or SIGTERM, then shuts down gracefully (30 s deadline). Resolves
+ * once stopped; startup and shutdown failures reject with a one-line error.
+ */
+export async function runServer(options: RunServerOptions): Promise<void> {
+  const sources = commandSources(options.envFile, options.flags);
+  const config = resolveServerConfig(sources, options.envFile);
+  if (config.log.level === 'debug') enableDebugOutput();
+  await assertCanListen(config.listen);
+
+  const logger = await createLogger(config.log);
+  const store = await openConfiguredStore(config);
+  let close: () => Promise<void>;
+  let address: string;
+  try {
+    const applied = await store.migrations.latest();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
+    const audit = createAuditRecorder({ config: config.audit, store, logger });
+    const server = await createGateway({ config, store, logger, audit });
+    close = () => server.close();
+    try {
+      address = await server.app.listen({ host: bindHost(config.listen), port: config.listen.port });
+    } catch (error) {
+      await server.close();
+      throw BIND_ERRORS.has(errorCodeOf(error)) ? listenError(config.listen, error) : error;
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  logger.info({ address, database: config.database.driver }, 'llm-proxy is ready');
+  return waitForShutdown(logger, async () => {
+    await close();
+    await store.close();
+  });
+}
+
+/**
+ * Resolves the configuration. On a first start without any MANAGEMENT_TOKEN, one is generated, stored in the
+ * dotenv file and printed once — but only when the rest of the configuration is valid, so that a broken start
+ * leaves nothing behind.
+ */
+function resolveServerConfig(sources: ConfigSources, envFile: string): Config {
+  if (mergedValue(sources, 'MANAGEMENT_TOKEN') !== '') return resolveConfig(sources);
+  resolveDatabaseConfig(sources);
+  const token = generateManagementToken();
+  try {
+    mkdirSync(dirname(envFile), { recursive: true });
+    writeDotenvValues(envFile, { MANAGEMENT_TOKEN: token });
+  } catch (error) {
+    throw new CliError(
+      `no MANAGEMENT_TOKEN is configured and ${envFile} cannot be written to store a new one (${errorCodeOf(error)}); set MANAGEMENT_TOKEN or run \`llm-proxy setup\``,
+      { cause: error },
+    );
+  }
+  console.log(
+    [
+      `No MANAGEMENT_TOKEN was configured: generated one and saved it in ${envFile} (readable by its owner only).`,
+      '',
+      `  MANAGEMENT_TOKEN=${token}`,
+      '',
+      'It is the bearer token for /manage/* and `llm-proxy manage`. It is not shown again.',
+      '',
+    ].join('\n'),
+  );
+  return resolveConfig({ ...sources, flags: { ...sources.flags, MANAGEMENT_TOKEN: token } });
+}
+
+function waitForShutdown(logger: Logger, stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        reject(new CliError(`${signal} received again: exiting without waiting for the shutdown`));
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const deadline = setTimeout(() => {
+        reject(new CliError('shutdown did not finish within 30 s'));
+      }, SHUTDOWN_DEADLINE_MS);
+      stop().then(
+        () => {
+          clearTimeout(deadline);
+          logger.info('stopped');
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(deadline);
+          reject(new CliError(`shutdown failed: ${describe(error)}`, { cause: error }));
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

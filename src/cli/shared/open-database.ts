@@ -1,0 +1,30 @@
+import type { Config } from '../../config/index.js';
+import { createApiKeyCipher } from '../../core/index.js';
+import { openStore } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
+import { CliError } from './cli-error.js';
+
+/** Opens the configured database (a SQLite file's folder is created); failures become one clear line. */
+export async function openConfiguredStore(config: Config): Promise<Store> {
+  try {
+    return await openStore({ database: config.database, cipher: createApiKeyCipher(config.encryption.key) });
+  } catch (error) {
+    throw new CliError(describe(error), { cause: error });
+  }
+}
+
+/** Runs work against the configured database and always closes it afterwards. */
+export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openConfiguredStore(config);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The first line of an error's message, for one-line reports. */
+export function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0] ?? message;
+}

@@ -1,0 +1,85 @@
+import { systemClock } from '../core/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { TokenRepository } from '../store/index.js';
+
+/** Options for {@link RequestCountBatcher}. */
+export interface RequestCountBatcherOptions {
+  readonly tokens: Pick<TokenRepository, 'addUsage'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How often counts are written. @default 5000 */
+  readonly flushIntervalMs?: number;
+}
+
+interface Pending {
+  requests: number;
+  /** Epoch milliseconds: a number rather than a Date, so that counting a request allocates nothing. */
+  lastUsedAtMs: number;
+}
+
+/**
+ * Counts requests of tokens without a quota in memory and writes them in batches (`request_count += n`), so
+ * the hot path never waits for the database. Counts are flushed on a timer and on close; a failed write keeps
+ * its counts for the next flush instead of losing them.
+ */
+export class RequestCountBatcher {
+  private pending = new Map<string, Pending>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly nowMs: () => number;
+
+  constructor(private readonly options: RequestCountBatcherOptions) {
+    const { clock } = options;
+    this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 5000);
+    this.timer.unref();
+  }
+
+  /** Counts one request of a token. */
+  record(tokenId: string): void {
+    const now = this.nowMs();
+    const entry = this.pending.get(tokenId);
+    if (entry === undefined) this.pending.set(tokenId, { requests: 1, lastUsedAtMs: now });
+    else {
+      entry.requests += 1;
+      entry.lastUsedAtMs = now;
+    }
+  }
+
+  /** Writes every pending count. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writePending());
+    return this.flushing;
+  }
+
+  /** Stops the timer and writes what is left. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const usage = [...batch].map(([id, entry]) => ({
+      id,
+      requests: entry.requests,
+      lastUsedAt: new Date(entry.lastUsedAtMs),
+    }));
+    try {
+      await this.options.tokens.addUsage(usage);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, tokens: usage.length },
+        'writing token request counts failed; will retry',
+      );
+      for (const entry of usage) {
+        const current = this.pending.get(entry.id);
+        if (current === undefined) {
+          this.pending.set(entry.id, { requests: entry.requests, lastUsedAtMs: entry.lastUsedAt.getTime() });
+        } else current.requests += entry.requests;
+      }
+    }
+  }
+}

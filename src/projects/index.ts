@@ -1,0 +1,7 @@
+export { createProjectService } from './project-service.js';
+export type {
+  CreateProjectInput,
+  ProjectService,
+  ProjectUpdateResult,
+  UpdateProjectInput,
+} from './project-service.js';
