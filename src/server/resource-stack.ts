@@ -20,13 +20,13 @@ export class ResourceStack {
 
   /** Closes every part, the last built first. */
   async closeAll(logger: Logger): Promise<void> {
-    let firstFailure: unknown;
+    let firstFailure: Error | undefined;
     for (const resource of this.resources.splice(0).reverse()) {
       try {
         await resource.close();
       } catch (error) {
         logger.error({ err: error, part: resource.name }, 'closing a part of the gateway failed');
-        firstFailure ??= error;
+        firstFailure ??= error instanceof Error ? error : new Error(String(error));
       }
     }
     if (firstFailure !== undefined) throw firstFailure;
