@@ -6,7 +6,8 @@ import { QuotaGate, UsageBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
 import { CircuitBreaker, UpstreamPools, createProxyHandler } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
-import { TokenAuthority, invalidatingStore } from '../tokens/index.js';
+import { MemoryInvalidationBus, TokenAuthority, invalidatingStore } from '../tokens/index.js';
+import type { InvalidationBus } from '../tokens/index.js';
 import { createServer } from './create-server.js';
 import type { Server, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
@@ -20,6 +21,11 @@ export interface GatewayDeps {
   /** @default systemClock */
   readonly clock?: Clock;
   readonly extensions?: readonly ServerExtension[];
+  /**
+   * Where management changes are published and the token cache listens: a Redis bus when instances run side
+   * by side; its owner closes it. @default an in-process bus, closed with the gateway
+   */
+  readonly invalidation?: InvalidationBus;
 }
 
 /** The whole product on one server: probes, `/manage`, `/v1` and metrics, with their shared parts. */
@@ -30,9 +36,9 @@ export interface Gateway extends Server {
 }
 
 /**
- * Wires the proxy to the management API: management writes go through a store that invalidates the token
- * cache, so revocations take effect on the next request. Closing drains requests, then writes the batched
- * usage counts and closes the upstream pools.
+ * Wires the proxy to the management API: management writes go through a store that publishes on the
+ * invalidation bus, to which the token cache listens, so revocations take effect on the next request.
+ * Closing drains requests, then writes the batched usage counts and closes the upstream pools.
  */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, store, logger } = deps;
@@ -43,6 +49,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     cacheTtlMs: config.proxy.tokenCacheTtlMs,
     cacheMaxEntries: config.proxy.tokenCacheMax,
     enforceProjectActive: config.proxy.enforceProjectActive,
+  });
+  const invalidation = deps.invalidation ?? new MemoryInvalidationBus({ logger });
+  const unsubscribe = invalidation.subscribe((event) => {
+    authority.applyInvalidation(event);
   });
   const usage = new UsageBatcher({
     tokens: store.tokens,
@@ -96,7 +106,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   const server = await createServer({
     config,
-    store: invalidatingStore(store, authority),
+    store: invalidatingStore(store, invalidation),
     logger,
     audit: deps.audit,
     clock,
@@ -112,6 +122,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       try {
         await server.close();
       } finally {
+        unsubscribe();
+        if (deps.invalidation === undefined) await invalidation.close();
         await usage.close();
         await pools.close();
       }
