@@ -7,7 +7,8 @@ import { ProxyMetrics } from '../metrics/index.js';
 import { CircuitBreaker, UpstreamPools, createProxyHandler, metricsObserver } from '../proxy/index.js';
 import type { ExchangeObserver, ResponseTap } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
-import { TokenAuthority, invalidatingStore } from '../tokens/index.js';
+import { MemoryInvalidationBus, TokenAuthority, invalidatingStore } from '../tokens/index.js';
+import type { InvalidationBus } from '../tokens/index.js';
 import { createServer } from './create-server.js';
 import type { Server, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
@@ -25,6 +26,11 @@ export interface GatewayDeps {
   readonly taps?: readonly ResponseTap[];
   /** Observers of every exchange, after the metrics. @default [] */
   readonly observers?: readonly ExchangeObserver[];
+  /**
+   * Where management changes are published and the token cache listens: a Redis bus when instances run side
+   * by side; its owner closes it. @default an in-process bus, closed with the gateway
+   */
+  readonly invalidation?: InvalidationBus;
 }
 
 /** The whole product on one server: probes, `/manage`, `/v1` and metrics, with their shared parts. */
@@ -35,9 +41,9 @@ export interface Gateway extends Server {
 }
 
 /**
- * Wires the proxy to the management API: management writes go through a store that invalidates the token
- * cache, so revocations take effect on the next request. Closing drains requests, then writes the batched
- * request counts and closes the upstream pools.
+ * Wires the proxy to the management API: management writes go through a store that publishes on the
+ * invalidation bus, to which the token cache listens, so revocations take effect on the next request.
+ * Closing drains requests, then writes the batched request counts and closes the upstream pools.
  */
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, store, logger } = deps;
@@ -47,6 +53,10 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     clock,
     cacheTtlMs: config.proxy.tokenCacheTtlMs,
     cacheMaxEntries: config.proxy.tokenCacheMax,
+  });
+  const invalidation = deps.invalidation ?? new MemoryInvalidationBus({ logger });
+  const unsubscribe = invalidation.subscribe((event) => {
+    authority.applyInvalidation(event);
   });
   const requestCounts = new RequestCountBatcher({
     tokens: store.tokens,
@@ -102,7 +112,7 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   };
   const server = await createServer({
     config,
-    store: invalidatingStore(store, authority),
+    store: invalidatingStore(store, invalidation),
     logger,
     audit: deps.audit,
     clock,
@@ -118,6 +128,8 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       try {
         await server.close();
       } finally {
+        unsubscribe();
+        if (deps.invalidation === undefined) await invalidation.close();
         await requestCounts.close();
         await pools.close();
       }

@@ -1,20 +1,21 @@
 import type { Store } from '../store/index.js';
-import type { TokenAuthority } from './token-authority.js';
+import type { InvalidationBus } from './invalidation-bus.js';
 
 /**
- * Wraps a store so that every write that can change whether a token may be used also invalidates the
- * authority's cache — after the write is durable (after commit, inside transactions), and before the caller
- * answers. Management code needs no knowledge of the cache.
+ * Wraps a store so that every write that can change whether a token may be used also publishes an
+ * invalidation event — after the write is durable (after commit, inside transactions), and before the caller
+ * answers: the bus applies it to this instance's caches synchronously, and to other instances' soon after.
+ * Management code needs no knowledge of the caches.
  */
-export function invalidatingStore(store: Store, authority: TokenAuthority): Store {
-  return wrap(store, authority, (invalidate) => {
+export function invalidatingStore(store: Store, bus: InvalidationBus): Store {
+  return wrap(store, bus, (invalidate) => {
     invalidate();
   });
 }
 
 type Defer = (invalidate: () => void) => void;
 
-function wrap(store: Store, authority: TokenAuthority, defer: Defer): Store {
+function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
   return {
     dialect: store.dialect,
     migrations: store.migrations,
@@ -28,7 +29,7 @@ function wrap(store: Store, authority: TokenAuthority, defer: Defer): Store {
       async update(id, changes) {
         const project = await store.projects.update(id, changes);
         defer(() => {
-          authority.invalidateProject(id);
+          bus.publish({ type: 'project-changed', projectId: id });
         });
         return project;
       },
@@ -38,21 +39,21 @@ function wrap(store: Store, authority: TokenAuthority, defer: Defer): Store {
       async update(id, changes) {
         const token = await store.tokens.update(id, changes);
         defer(() => {
-          authority.invalidateToken(id);
+          bus.publish({ type: 'token-changed', tokenId: id });
         });
         return token;
       },
       async revoke(id) {
         const result = await store.tokens.revoke(id);
         defer(() => {
-          authority.invalidateToken(id);
+          bus.publish({ type: 'token-changed', tokenId: id });
         });
         return result;
       },
       async revokeForProject(projectId) {
         const result = await store.tokens.revokeForProject(projectId);
         defer(() => {
-          authority.invalidateProject(projectId);
+          bus.publish({ type: 'project-changed', projectId });
         });
         return result;
       },
@@ -61,7 +62,7 @@ function wrap(store: Store, authority: TokenAuthority, defer: Defer): Store {
       const pending: (() => void)[] = [];
       try {
         return await store.transaction((inner) =>
-          work(wrap(inner, authority, (invalidate) => pending.push(invalidate))),
+          work(wrap(inner, bus, (invalidate) => pending.push(invalidate))),
         );
       } finally {
         // Also after a rollback: dropping a cache entry is always safe.

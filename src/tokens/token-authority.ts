@@ -1,6 +1,7 @@
 import { AppError, ERRORS, hashToken, systemClock, tokenFormatProblem } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { Project, Store, TokenRecord } from '../store/index.js';
+import type { InvalidationEvent } from './invalidation-bus.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** Options for {@link TokenAuthority}. */
@@ -23,8 +24,9 @@ export interface ProxyCredentials {
  * Decides whether a proxy token may be used, without a database round-trip in steady state: tokens (keyed by
  * the presented secret, including unknown ones, so a hit costs no hashing) and projects are cached in-process.
  * Every management change invalidates the entries it touches before its response is sent, so a revoked token
- * is refused on the very next request; the TTL is only a backstop. An epoch counter keeps a lookup that raced
- * with an invalidation from caching stale data.
+ * is refused on the very next request — and, through the invalidation bus, on every other instance moments
+ * later; the TTL is only a backstop. An epoch counter keeps a lookup that raced with an invalidation from
+ * caching stale data.
  */
 export class TokenAuthority {
   private readonly tokens: TtlCache<string, TokenRecord | null>;
@@ -72,6 +74,30 @@ export class TokenAuthority {
     return this.decide(token, project, now);
   }
 
+  /** Applies an event of the invalidation bus (subscribe this method, bound, to the bus). */
+  applyInvalidation(event: InvalidationEvent): void {
+    switch (event.type) {
+      case 'token-changed':
+        this.invalidateToken(event.tokenId);
+        return;
+      case 'project-changed':
+        this.invalidateProject(event.projectId);
+        return;
+      case 'resync':
+        this.invalidateAll();
+        return;
+      default:
+        ignoreUnknown(event);
+    }
+  }
+
+  /** Forgets everything (changes may have been missed). */
+  invalidateAll(): void {
+    this.epoch += 1;
+    this.tokens.clear();
+    this.projects.clear();
+  }
+
   /** Forgets one token (after an update or revocation). */
   invalidateToken(tokenId: string): void {
     this.epoch += 1;
@@ -114,4 +140,9 @@ export class TokenAuthority {
     if (epoch === this.epoch) this.projects.set(projectId, project);
     return project;
   }
+}
+
+/** Exhaustiveness check: an event type added to the union fails to compile here until it is handled. */
+function ignoreUnknown(_event: never): void {
+  // Nothing cached here depends on an event of another type.
 }

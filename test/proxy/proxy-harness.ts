@@ -17,6 +17,7 @@ import type { ExchangeObserver, ResponseTap } from '../../src/proxy/index.js';
 import { createGateway } from '../../src/server/index.js';
 import type { Gateway } from '../../src/server/index.js';
 import type { DialectName, Store, TokenRecord } from '../../src/store/index.js';
+import type { InvalidationBus } from '../../src/tokens/index.js';
 import { sendJson, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream, UpstreamScript } from '../helpers/fake-upstream.js';
 import { createTestStore } from '../helpers/test-store.js';
@@ -53,6 +54,10 @@ export interface ProxyHarnessOptions {
   readonly taps?: readonly ResponseTap[];
   /** Exchange observers after the metrics. */
   readonly observers?: readonly ExchangeObserver[];
+  /** A migrated store to use instead of a fresh one (shared by several gateways); its owner closes it. */
+  readonly store?: Store;
+  /** The gateway's invalidation bus; its owner closes it. @default the gateway's in-process bus */
+  readonly invalidation?: InvalidationBus;
 }
 
 /** A project and one of its tokens, created through the management API. */
@@ -144,7 +149,10 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
       ...options.env,
     },
   });
-  const testStore = await createTestStore(options.dialect ?? 'sqlite');
+  const testStore =
+    options.store === undefined
+      ? await createTestStore(options.dialect ?? 'sqlite')
+      : { store: options.store, cleanup: () => Promise.resolve() };
   const logs = new LogCapture();
   const logger = pino({ level: 'debug' }, logs);
   const audit = createAuditRecorder({ config: config.audit, store: testStore.store, logger });
@@ -156,6 +164,7 @@ export async function startProxyHarness(options: ProxyHarnessOptions = {}): Prom
     ...(options.clock !== undefined && { clock: options.clock }),
     ...(options.taps !== undefined && { taps: options.taps }),
     ...(options.observers !== undefined && { observers: options.observers }),
+    ...(options.invalidation !== undefined && { invalidation: options.invalidation }),
   });
   const url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const sockets = new Set<Socket>();

@@ -1,9 +1,10 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AppError, generateToken, hashToken, tokenPreview } from '../../src/core/index.js';
 import type { Clock } from '../../src/core/index.js';
 import type { Store } from '../../src/store/index.js';
-import { TokenAuthority, invalidatingStore } from '../../src/tokens/index.js';
+import { MemoryInvalidationBus, TokenAuthority, invalidatingStore } from '../../src/tokens/index.js';
 import { createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
 
@@ -84,7 +85,11 @@ describe('token authority', () => {
 
   it('sees a revocation made through the invalidating store at once', async () => {
     const authority = new TokenAuthority({ store: testStore.store, clock: new CountingClock() });
-    const managed = invalidatingStore(testStore.store, authority);
+    const bus = new MemoryInvalidationBus({ logger: pino({ level: 'silent' }) });
+    bus.subscribe((event) => {
+      authority.applyInvalidation(event);
+    });
+    const managed = invalidatingStore(testStore.store, bus);
     const { secret, token, project } = await issue();
     await authority.authenticate(secret);
     await managed.tokens.revoke(token.id);
@@ -94,6 +99,22 @@ describe('token authority', () => {
     await managed.transaction((trx) => trx.projects.update(project.id, { isActive: false }));
     // The deactivated project is seen at once; refusing it is the project guard's step (test/proxy/revocation).
     expect((await authority.authenticate(secret)).project.isActive).toBe(false);
+  });
+
+  it('asks the database again for everything after a resync', async () => {
+    const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
+    const first = await issue();
+    const second = await issue();
+    await authority.authenticate(first.secret);
+    await authority.authenticate(second.secret);
+    await testStore.store.tokens.revoke(first.token.id);
+    await testStore.store.projects.update(second.project.id, { isActive: false });
+    expect(await codeOf(authority.authenticate(first.secret))).toBe('ok');
+    reads = 0;
+    authority.applyInvalidation({ type: 'resync' });
+    expect(await codeOf(authority.authenticate(first.secret))).toBe('token_inactive');
+    expect(await codeOf(authority.authenticate(second.secret))).toBe('project_inactive');
+    expect(reads).toBe(4);
   });
 
   it('refuses expired tokens by the clock, without asking the database', async () => {
