@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { writeDotenvValues } from '../config/index.js';
-import type { Config } from '../config/index.js';
 import { generateEncryptionKey } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { generateToken, hashToken, tokenPreview } from '../tokens/index.js';
 import { CliError, errorCodeOf } from './cli-error.js';
 import { readEnvFile, resolveDatabaseConfig } from './config-sources.js';
+import type { DatabaseCommandConfig } from './config-sources.js';
 import { describe, withStore } from './open-database.js';
 import { databaseFlagValues } from './option-parsers.js';
 import { generateManagementToken } from './secrets.js';
@@ -112,7 +112,7 @@ function warnAboutOverrides(configFile: string, values: Record<string, string>):
   }
 }
 
-async function migrate(store: Store, config: Config): Promise<void> {
+async function migrate(store: Store, config: DatabaseCommandConfig): Promise<void> {
   const where = config.database.driver === 'sqlite' ? `sqlite ${config.database.path}` : 'postgres';
   let applied: string[];
   try {
