@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**/*.ts', 'benchmarks/**/*.ts', 'test/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,5 +1,6 @@
 import type { ListenAddress } from './parse-values.js';
 import type { ProvidersConfig } from './providers/index.js';
+import type { ConfigSection } from './variables.js';
 
 /** Log verbosity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -8,6 +9,14 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type DatabaseConfig =
   | { readonly driver: 'sqlite'; readonly path: string }
   | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
+
+/** The shared Redis, when one is configured. */
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL (may carry a password: never log it); undefined means no Redis. */
+  readonly url: string | undefined;
+  /** Pub/sub channel of cache invalidation events. */
+  readonly invalidationChannel: string;
+}
 
 /** The validated, frozen configuration of one server process. */
 export interface Config {
@@ -49,4 +58,21 @@ export interface Config {
     readonly path: string;
     readonly requireAuth: boolean;
   };
+  readonly redis: RedisConfig;
 }
+
+/** The properties of {@link Config} each section fills. */
+export interface SectionProperties {
+  server: 'managementToken' | 'listen';
+  database: 'database';
+  encryption: 'encryption';
+  log: 'log';
+  audit: 'audit';
+  providers: 'providers';
+  proxy: 'proxy';
+  metrics: 'metrics';
+  redis: 'redis';
+}
+
+/** The part of {@link Config} that the given sections resolve. */
+export type ConfigOf<S extends ConfigSection> = Pick<Config, SectionProperties[S]>;

@@ -1,7 +1,8 @@
-export type { Config, DatabaseConfig, LogLevel } from './config.js';
+export type { Config, ConfigOf, DatabaseConfig, LogLevel, RedisConfig, SectionProperties } from './config.js';
 export { ConfigError } from './config-error.js';
-export { mergeSources, resolveConfig } from './resolve-config.js';
-export type { ConfigSources } from './resolve-config.js';
+export { ALL_SECTIONS, resolveConfig } from './resolve-config.js';
+export { mergeSources } from './variable-reader.js';
+export type { ConfigSources } from './variable-reader.js';
 export { readDotenvFile, writeDotenvValues } from './dotenv-file.js';
 export {
   parseBoolean,
@@ -11,8 +12,9 @@ export {
   parseListenAddress,
 } from './parse-values.js';
 export type { ListenAddress, Parsed } from './parse-values.js';
-export { SECRET_VARIABLES, VARIABLES } from './variables.js';
-export type { VariableSpec } from './variables.js';
+export { CONFIG_SECTIONS, SECRET_VARIABLES, VARIABLES, writtenDefault } from './variables.js';
+export type { ConfigSection, VariableName, VariableSpec, VariableValue } from './variables.js';
+export { renderVariablesReference } from './variables-reference.js';
 export { defaultProvidersDocument, loadProviders, parseProviders } from './providers/index.js';
 export type {
   ProviderAuth,

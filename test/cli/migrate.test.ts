@@ -81,6 +81,21 @@ describe('llm-proxy migrate on SQLite', () => {
     await cycle(['--env', envFile], {}, dir.path);
   });
 
+  it('needs no management token and is not stopped by settings of sections it does not use', async () => {
+    const result = await runCli(['migrate', 'status', '--db', join(dir.path, 'unused-sections.db')], {
+      env: {
+        LISTEN_ADDR: 'nope',
+        API_CONFIG_PATH: join(dir.path, 'missing-providers.yaml'),
+        LOG_LEVEL: 'loud',
+        REDIS_DB: '3',
+      },
+      cwd: dir.path,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(statusLines(result.stdout).every((line) => line.state === 'pending')).toBe(true);
+  });
+
   it('reports configuration problems in one message', async () => {
     const result = await runCli(['migrate', 'status'], { env: { DB_DRIVER: 'mysql' }, cwd: dir.path });
     expect(result.code).toBe(1);

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
@@ -38,6 +40,73 @@ describe('llm-proxy server', () => {
     expect(again.output().stdout).not.toContain('MANAGEMENT_TOKEN=');
     expect((await api(again, stored ?? '', 'GET', '/manage/projects')).status).toBe(200);
     expect((await again.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('a first start reads the provider file once and logs the providers it loaded, with their base URLs', async () => {
+    const cwd = newDir();
+    // A named pipe yields its content to one reader only: a second read would block the start for good.
+    const providersPath = join(cwd, 'providers.fifo');
+    execFileSync('mkfifo', [providersPath]);
+    const written = writeFile(
+      providersPath,
+      [
+        'default_api: openai',
+        'apis:',
+        '  openai:',
+        '    base_url: http://127.0.0.1:9/v1',
+        '    allowed_endpoints: [/v1/chat/completions]',
+        '    allowed_methods: [POST]',
+        '  anthropic:',
+        '    base_url: https://api.anthropic.com',
+        '    allowed_endpoints: [/v1/messages]',
+        '    allowed_methods: [POST]',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const server = await startServer({
+        cwd,
+        env: { LOG_LEVEL: 'info', API_CONFIG_PATH: providersPath },
+      });
+      await written;
+      const stopped = await server.stop('SIGTERM');
+      const ready = stopped.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === 'llm-proxy is ready');
+      expect(ready).toHaveLength(1);
+      expect(ready[0]).toMatchObject({
+        providers: [
+          { name: 'openai', baseUrl: 'http://127.0.0.1:9' },
+          { name: 'anthropic', baseUrl: 'https://api.anthropic.com' },
+        ],
+        providersFrom: providersPath,
+      });
+      const stored = /^MANAGEMENT_TOKEN=(\S+)$/m.exec(readFileSync(join(cwd, '.env'), 'utf8'))?.[1] ?? '';
+      expect(stored).not.toBe('');
+      expect(JSON.stringify(ready[0])).not.toContain(stored);
+    } finally {
+      // Releases the writer if the server never opened the pipe.
+      closeSync(openSync(providersPath, constants.O_RDONLY | constants.O_NONBLOCK));
+    }
+  });
+
+  it('logs the built-in providers when no provider file exists', async () => {
+    const cwd = newDir();
+    const server = await startServer({
+      cwd,
+      env: { LOG_LEVEL: 'info', MANAGEMENT_TOKEN: 'token', OPENAI_API_URL: 'http://127.0.0.1:9' },
+    });
+    const stopped = await server.stop('SIGTERM');
+    const ready = stopped.stdout.split('\n').find((line) => line.includes('llm-proxy is ready')) ?? '{}';
+    expect(JSON.parse(ready)).toMatchObject({
+      providers: [
+        { name: 'openai', baseUrl: 'http://127.0.0.1:9' },
+        { name: 'anthropic', baseUrl: 'https://api.anthropic.com' },
+      ],
+      providersFrom: 'built-in providers',
+    });
   });
 
   it('lists every configuration problem at once and exits 1 without writing anything', async () => {

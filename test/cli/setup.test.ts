@@ -117,6 +117,22 @@ describe('llm-proxy setup (non-interactive)', () => {
     });
   });
 
+  it('is not stopped by settings it does not use, such as a provider file that does not exist', async () => {
+    const cwd = newDir();
+    const result = await runCli(['setup', '--skip-project'], {
+      cwd,
+      env: { API_CONFIG_PATH: join(cwd, 'missing-providers.yaml'), METRICS_PATH: 'nope' },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    await withSetupStore(
+      { ...readEnv(join(cwd, '.env')), DATABASE_PATH: join(cwd, 'data', 'llm-proxy.db') },
+      async (store) => {
+        expect((await store.migrations.status()).every((state) => state.executedAt !== undefined)).toBe(true);
+      },
+    );
+  });
+
   it('--skip-project creates no project even with a key; --config names the file', async () => {
     const cwd = newDir();
     const result = await runCli(

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { ConfigError, VARIABLES, resolveConfig } from '../../src/config/index.js';
+import { README_PATH, readmeWithVariables } from '../../scripts/config-docs.js';
 
 const token = { MANAGEMENT_TOKEN: 'management-token-for-tests' };
 
@@ -93,5 +94,13 @@ describe('resolveConfig', () => {
   it('every variable is documented in the README configuration reference', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const variable of VARIABLES) expect(readme).toContain(`\`${variable.name}\``);
+  });
+
+  it('the README configuration reference is the one the declarations give (`npm run docs:config`)', async () => {
+    const readme = readFileSync(README_PATH, 'utf8');
+    expect(readme, 'README.md is stale: run `npm run docs:config`').toBe(await readmeWithVariables(readme));
+    for (const variable of VARIABLES) {
+      expect(readme).toMatch(new RegExp(`### ${variable.section}\\n[^#]*\\| \`${variable.name}\` +\\|`));
+    }
   });
 });

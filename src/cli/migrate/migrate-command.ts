@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 
-import type { Config, DatabaseConfig } from '../../config/index.js';
+import type { DatabaseConfig } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import { commandSources, resolveDatabaseConfig } from '../shared/config-sources.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
@@ -76,7 +76,7 @@ async function migrateWith(
   work: (store: Store, label: string) => Promise<void>,
 ): Promise<void> {
   const flags = command.optsWithGlobals<MigrateFlags>();
-  const config: Config = resolveDatabaseConfig(commandSources(flags.env, databaseFlagValues(flags.db)));
+  const config = resolveDatabaseConfig(commandSources(flags.env, databaseFlagValues(flags.db)));
   const { withStore } = await import('../shared/open-database.js');
   await withStore(config, (store) => work(store, describeDatabase(config.database)));
 }

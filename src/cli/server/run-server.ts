@@ -7,7 +7,7 @@ import type { Config, ConfigSources } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
 import { createGateway } from '../../server/index.js';
 import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
-import { commandSources, mergedValue, resolveDatabaseConfig } from '../shared/config-sources.js';
+import { commandSources, mergedValue } from '../shared/config-sources.js';
 import { createLogger } from '../shared/create-logger.js';
 import { assertCanListen, bindHost, listenError } from './listen-address.js';
 import { describe, openConfiguredStore } from '../shared/open-database.js';
@@ -54,7 +54,18 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     await store.close();
     throw error;
   }
-  logger.info({ address, database: config.database.driver }, 'llm-proxy is ready');
+  logger.info(
+    {
+      address,
+      database: config.database.driver,
+      providers: [...config.providers.providers.values()].map(({ name, origin }) => ({
+        name,
+        baseUrl: origin,
+      })),
+      providersFrom: config.providers.source,
+    },
+    'llm-proxy is ready',
+  );
   return waitForShutdown(logger, async () => {
     await close();
     await store.close();
@@ -62,14 +73,14 @@ export async function runServer(options: RunServerOptions): Promise<void> {
 }
 
 /**
- * Resolves the configuration. On a first start without any MANAGEMENT_TOKEN, one is generated, stored in the
- * dotenv file and printed once — but only when the rest of the configuration is valid, so that a broken start
- * leaves nothing behind.
+ * Resolves the configuration, once (the provider file is read once). On a first start without any
+ * MANAGEMENT_TOKEN, one is generated, stored in the dotenv file and printed once — but only when the rest of the
+ * configuration is valid, so that a broken start leaves nothing behind.
  */
 function resolveServerConfig(sources: ConfigSources, envFile: string): Config {
   if (mergedValue(sources, 'MANAGEMENT_TOKEN') !== '') return resolveConfig(sources);
-  resolveDatabaseConfig(sources);
   const token = generateManagementToken();
+  const config = resolveConfig({ ...sources, flags: { ...sources.flags, MANAGEMENT_TOKEN: token } });
   try {
     mkdirSync(dirname(envFile), { recursive: true });
     writeDotenvValues(envFile, { MANAGEMENT_TOKEN: token });
@@ -89,7 +100,7 @@ function resolveServerConfig(sources: ConfigSources, envFile: string): Config {
       '',
     ].join('\n'),
   );
-  return resolveConfig({ ...sources, flags: { ...sources.flags, MANAGEMENT_TOKEN: token } });
+  return config;
 }
 
 function waitForShutdown(logger: Logger, stop: () => Promise<void>): Promise<void> {

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { writeDotenvValues } from '../../config/index.js';
-import type { Config } from '../../config/index.js';
 import { ERRORS, generateEncryptionKey, isAppError, systemClock } from '../../core/index.js';
 import type { Clock } from '../../core/index.js';
 import type { Project, Store } from '../../store/index.js';
@@ -10,6 +9,7 @@ import { issueToken } from '../../tokens/index.js';
 import type { IssuedToken } from '../../tokens/index.js';
 import { CliError, errorCodeOf } from '../shared/cli-error.js';
 import { readEnvFile, resolveDatabaseConfig } from '../shared/config-sources.js';
+import type { DatabaseCommandConfig } from '../shared/config-sources.js';
 import { describe, withStore } from '../shared/open-database.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
 import { generateManagementToken } from '../shared/secrets.js';
@@ -165,7 +165,7 @@ function warnAboutOverrides(configFile: string, values: Record<string, string>):
   }
 }
 
-async function migrate(store: Store, config: Config): Promise<void> {
+async function migrate(store: Store, config: DatabaseCommandConfig): Promise<void> {
   const where = config.database.driver === 'sqlite' ? `sqlite ${config.database.path}` : 'postgres';
   let applied: string[];
   try {

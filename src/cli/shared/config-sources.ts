@@ -1,9 +1,9 @@
 import { mergeSources, readDotenvFile, resolveConfig } from '../../config/index.js';
-import type { Config, ConfigSources } from '../../config/index.js';
+import type { ConfigOf, ConfigSources } from '../../config/index.js';
 import { CliError, errorCodeOf } from './cli-error.js';
 
-// Commands that never serve /manage (migrate, setup) must not fail for want of a management token.
-const NOT_NEEDED = 'not-needed-by-this-command';
+/** What a command that only opens the database resolves. */
+export type DatabaseCommandConfig = ConfigOf<'database' | 'encryption'>;
 
 /** Reads a dotenv file for a command; a missing file is empty, an unreadable one a clear error. */
 export function readEnvFile(path: string): Record<string, string> {
@@ -28,10 +28,10 @@ export function mergedValue(sources: ConfigSources, name: string): string {
 }
 
 /**
- * Resolves the configuration for a command that only needs the database (and the encryption key): a missing
- * MANAGEMENT_TOKEN is not a problem there. Throws the ConfigError that lists every other problem.
+ * Resolves only the database and encryption sections, for commands that open the database and serve nothing
+ * (migrate, setup): the management token, providers and the rest are not read. Throws the ConfigError that
+ * lists every problem of those sections.
  */
-export function resolveDatabaseConfig(sources: ConfigSources): Config {
-  if (mergedValue(sources, 'MANAGEMENT_TOKEN') !== '') return resolveConfig(sources);
-  return resolveConfig({ ...sources, flags: { ...sources.flags, MANAGEMENT_TOKEN: NOT_NEEDED } });
+export function resolveDatabaseConfig(sources: ConfigSources): DatabaseCommandConfig {
+  return resolveConfig(sources, ['database', 'encryption']);
 }

@@ -1,11 +1,14 @@
-import type { Config } from '../../config/index.js';
+import type { ConfigOf } from '../../config/index.js';
 import { createApiKeyCipher } from '../../core/index.js';
 import { openStore } from '../../store/index.js';
 import type { Store } from '../../store/index.js';
 import { CliError } from './cli-error.js';
 
+/** What opening the database needs. */
+type StoreConfig = ConfigOf<'database' | 'encryption'>;
+
 /** Opens the configured database (a SQLite file's folder is created); failures become one clear line. */
-export async function openConfiguredStore(config: Config): Promise<Store> {
+export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   try {
     return await openStore({ database: config.database, cipher: createApiKeyCipher(config.encryption.key) });
   } catch (error) {
@@ -14,7 +17,7 @@ export async function openConfiguredStore(config: Config): Promise<Store> {
 }
 
 /** Runs work against the configured database and always closes it afterwards. */
-export async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(config: StoreConfig, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openConfiguredStore(config);
   try {
     return await work(store);

@@ -45,6 +45,6 @@ export interface ProviderConfig {
 export interface ProvidersConfig {
   readonly defaultProvider: string;
   readonly providers: ReadonlyMap<string, ProviderConfig>;
-  /** Where the definitions came from: a file path, or `built-in`. */
+  /** Where the definitions came from: a file path, or `built-in providers`. */
   readonly source: string;
 }

@@ -1,0 +1,124 @@
+import { decodeEncryptionKey } from '../core/index.js';
+import type { ConfigOf, DatabaseConfig } from './config.js';
+import { loadProviders } from './providers/index.js';
+import type { ProvidersConfig } from './providers/index.js';
+import type { VariableReader } from './variable-reader.js';
+import type { ConfigSection } from './variables.js';
+
+/** Builds one section of the configuration from its variables, recording problems on the reader. */
+type SectionResolver<S extends ConfigSection> = (reader: VariableReader) => ConfigOf<S>;
+
+/** One resolver per section; each reads only its own section's variables. */
+export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver<S> } = {
+  server: function resolveServerSection(reader) {
+    const managementToken = reader.read('MANAGEMENT_TOKEN')?.trim() ?? '';
+    if (managementToken === '')
+      reader.problem('MANAGEMENT_TOKEN: required (run `llm-proxy setup` to generate one)');
+    return { managementToken, listen: reader.read('LISTEN_ADDR') };
+  },
+  database: function resolveDatabaseSection(reader) {
+    return { database: readDatabase(reader) };
+  },
+  encryption: function resolveEncryptionSection(reader) {
+    const text = reader.read('ENCRYPTION_KEY');
+    const key = text === '' ? undefined : decodeEncryptionKey(text);
+    if (text !== '' && key === undefined) {
+      reader.problem(
+        'ENCRYPTION_KEY: must be base64 of exactly 32 bytes (generate one with `llm-proxy setup`)',
+      );
+    }
+    const required = reader.read('REQUIRE_ENCRYPTION_KEY');
+    if (required && text === '')
+      reader.problem('ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true');
+    return { encryption: { key, required } };
+  },
+  log: function resolveLogSection(reader) {
+    const debug = reader.read('DEBUG');
+    const level = reader.read('LOG_LEVEL');
+    return {
+      log: {
+        level: debug ? 'debug' : level,
+        format: reader.read('LOG_FORMAT'),
+        file: reader.read('LOG_FILE'),
+      },
+    };
+  },
+  audit: function resolveAuditSection(reader) {
+    return {
+      audit: {
+        enabled: reader.read('AUDIT_ENABLED'),
+        file: reader.read('AUDIT_LOG_FILE'),
+        createDir: reader.read('AUDIT_CREATE_DIR'),
+        storeInDb: reader.read('AUDIT_STORE_IN_DB'),
+      },
+    };
+  },
+  providers: function resolveProvidersSection(reader) {
+    return { providers: readProviders(reader) };
+  },
+  proxy: function resolveProxySection(reader) {
+    return {
+      proxy: {
+        maxRequestSize: reader.read('MAX_REQUEST_SIZE'),
+        enforceProjectActive: reader.read('LLM_PROXY_ENFORCE_PROJECT_ACTIVE'),
+        tokenCacheTtlMs: reader.read('TOKEN_CACHE_TTL'),
+        tokenCacheMax: reader.read('TOKEN_CACHE_MAX'),
+        usageFlushIntervalMs: reader.read('USAGE_FLUSH_INTERVAL'),
+        breakerThreshold: reader.read('CIRCUIT_BREAKER_THRESHOLD'),
+        breakerCooldownMs: reader.read('CIRCUIT_BREAKER_COOLDOWN'),
+      },
+    };
+  },
+  metrics: function resolveMetricsSection(reader) {
+    return {
+      metrics: {
+        enabled: reader.read('ENABLE_METRICS'),
+        path: reader.read('METRICS_PATH'),
+        requireAuth: reader.read('METRICS_REQUIRE_AUTH'),
+      },
+    };
+  },
+  redis: function resolveRedisSection(reader) {
+    const invalidationChannel = reader.read('REDIS_INVALIDATION_CHANNEL');
+    const url = reader.read('REDIS_URL');
+    const address = reader.read('REDIS_ADDR');
+    const db = reader.read('REDIS_DB');
+    if (url !== '') return { redis: { url, invalidationChannel } };
+    if (address !== '') return { redis: { url: `redis://${address}/${db ?? 0}`, invalidationChannel } };
+    // Accepting it would let an operator believe Redis is in use.
+    if (db !== undefined) {
+      reader.problem('REDIS_DB: set without REDIS_ADDR or REDIS_URL, so there is no Redis to select it on');
+    }
+    return { redis: { url: undefined, invalidationChannel } };
+  },
+};
+
+function readDatabase(reader: VariableReader): DatabaseConfig {
+  const driver = reader.read('DB_DRIVER');
+  const poolSize = reader.read('DATABASE_POOL_SIZE');
+  if (driver === 'sqlite') {
+    const path = reader.read('DATABASE_PATH');
+    if (path === '') reader.problem('DATABASE_PATH: required when DB_DRIVER=sqlite');
+    return { driver, path };
+  }
+  const url = reader.read('DATABASE_URL');
+  if (url === '') {
+    reader.problem('DATABASE_URL: required when DB_DRIVER=postgres');
+  } else if (!/^postgres(ql)?:\/\//.test(url)) {
+    reader.problem('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+  }
+  return { driver, url, poolSize };
+}
+
+function readProviders(reader: VariableReader): ProvidersConfig {
+  const defaultProvider = reader.read('DEFAULT_API_PROVIDER');
+  const loaded = loadProviders({
+    path: reader.read('API_CONFIG_PATH'),
+    pathExplicit: reader.isSet('API_CONFIG_PATH'),
+    defaultProvider: defaultProvider === '' ? undefined : defaultProvider,
+    openaiUrl: reader.read('OPENAI_API_URL'),
+  });
+  if (loaded.ok) return loaded.value;
+  for (const problem of loaded.problems) reader.problem(problem);
+  return { defaultProvider: '', providers: new Map(), source: 'invalid' };
+}
