@@ -8,12 +8,15 @@
  * itself failed (a server did not start, a request failed). Child processes are stopped on every exit path.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { killAllChildrenNow, stopAllChildren } from './lib/child-process.js';
+import { stopAllChildren } from './lib/child-process.js';
 import { runLatencyPhase } from './lib/latency-phase.js';
+import { describeMachine, loadAverages } from './lib/machine.js';
+import { guardProcess } from './lib/process-guard.js';
+import { messageOf, progress } from './lib/progress.js';
 import { formatReport, writeResults } from './lib/report.js';
 import type { BenchResults } from './lib/results.js';
 import { startRssSampler } from './lib/rss-sampler.js';
@@ -109,15 +112,7 @@ async function benchmark(options: RunOptions, workDir: string): Promise<BenchRes
   return {
     date,
     command: `npx tsx benchmarks/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      memoryMb: Math.round(totalmem() / 2 ** 20),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      loadAverageAtStart,
-      loadAverageAtEnd: loadAverages(),
-    },
+    machine: describeMachine(loadAverageAtStart),
     options,
     llmProxy: llmProxy === undefined ? null : { runner: llmProxy.runner, reason: llmProxy.runnerReason },
     throughput,
@@ -139,31 +134,4 @@ function timeBudgetSeconds(options: RunOptions): number {
     ? legs * (options.latencyRequests + options.latencyWarmup) * 0.005
     : 0;
   return STARTUP_BUDGET_S + 2 * (throughput + latency);
-}
-
-/** Stops the children on SIGINT/SIGTERM, on any exit, and when the run exceeds its time budget. */
-function guardProcess(budgetSeconds: number): void {
-  process.on('exit', killAllChildrenNow);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the servers`);
-      void stopAllChildren().finally(() => process.exit(130));
-    });
-  }
-  setTimeout(() => {
-    console.error(`\nbenchmark exceeded its time budget of ${Math.round(budgetSeconds)} s: stopping`);
-    void stopAllChildren().finally(() => process.exit(2));
-  }, budgetSeconds * 1000).unref();
-}
-
-function loadAverages(): number[] {
-  return loadavg().map((load) => Math.round(load * 100) / 100);
-}
-
-function progress(message: string): void {
-  console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -22,3 +22,12 @@ export function integerOption(
 export function portOption(value: string | undefined): number {
   return integerOption('port', value, 0, 65_535);
 }
+
+/** A comma-separated subset of `allowed`, returned in the order of `allowed`. */
+export function listOption<T extends string>(name: string, value: string, allowed: readonly T[]): T[] {
+  const given = value.split(',').map((item) => item.trim());
+  const unknown = given.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (unknown.length > 0)
+    throw new Error(`--${name}: unknown ${unknown.join(', ')} (expected ${allowed.join(', ')})`);
+  return allowed.filter((item) => given.includes(item));
+}

@@ -7,8 +7,7 @@ import type { ManagedChild } from './child-process.js';
 import { freePort } from './free-port.js';
 import { fetchText, issueBenchToken } from './manage-api.js';
 import { UPSTREAM_API_KEY } from './scenarios.js';
-import { prepareServerCommand } from './server-runner.js';
-import type { RunnerChoice, RunnerKind } from './server-runner.js';
+import type { RunnerKind, ServerCommand } from './server-runner.js';
 
 const HEALTH_POLL_MS = 100;
 /** Environment passed through to the server; everything else it reads is set here explicitly. */
@@ -16,13 +15,13 @@ const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ'];
 
 /** Options for {@link startLlmProxy}. */
 export interface LlmProxyOptions {
-  readonly repoRoot: string;
-  /** A fresh directory for the database, audit log, provider file and profiles. */
+  /** Names the process in progress and error messages. @default 'llm-proxy' */
+  readonly name?: string;
+  /** A fresh directory for the database, audit log and provider file. */
   readonly workDir: string;
   readonly upstreamOrigin: string;
-  readonly runner: RunnerChoice;
-  /** Extra node flags (e.g. `--cpu-prof`). */
-  readonly nodeArgs: readonly string[];
+  /** How to run it (see `prepareServerCommand`). */
+  readonly command: ServerCommand;
   readonly startTimeoutMs: number;
 }
 
@@ -51,14 +50,9 @@ export async function startLlmProxy(options: LlmProxyOptions): Promise<LlmProxyI
   const managementToken = randomBytes(24).toString('base64url');
   const providersPath = join(options.workDir, 'providers.yaml');
   writeFileSync(providersPath, providersYaml(options.upstreamOrigin));
-  const command = await prepareServerCommand(
-    options.repoRoot,
-    options.runner,
-    options.nodeArgs,
-    options.workDir,
-  );
+  const { command } = options;
   const child = spawnManaged({
-    name: 'llm-proxy',
+    name: options.name ?? 'llm-proxy',
     command: process.execPath,
     args: [...command.args, '--env', join(options.workDir, 'bench.env')],
     cwd: options.workDir,
@@ -77,7 +71,7 @@ export async function startLlmProxy(options: LlmProxyOptions): Promise<LlmProxyI
   const models = await fetchText(`${origin}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
   if (models.status !== 200) {
     throw new ProxyNotServingError(
-      `llm-proxy answered GET /v1/models with HTTP ${models.status}: ${models.body.slice(0, 300)}`,
+      `${child.name} answered GET /v1/models with HTTP ${models.status}: ${models.body.slice(0, 300)}`,
     );
   }
   return { child, origin, token, runner: command.kind, runnerReason: command.reason };
@@ -105,7 +99,7 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 async function waitForHealth(child: ManagedChild, origin: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exited()) throw new Error(`llm-proxy exited during startup:\n${child.output()}`);
+    if (child.exited()) throw new Error(`${child.name} exited during startup:\n${child.output()}`);
     try {
       if ((await fetchText(`${origin}/health`)).status === 200) return;
     } catch {
@@ -113,5 +107,5 @@ async function waitForHealth(child: ManagedChild, origin: string, timeoutMs: num
     }
     await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
   }
-  throw new Error(`llm-proxy did not answer /health within ${timeoutMs} ms:\n${child.output()}`);
+  throw new Error(`${child.name} did not answer /health within ${timeoutMs} ms:\n${child.output()}`);
 }

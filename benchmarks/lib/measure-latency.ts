@@ -28,18 +28,18 @@ export interface LatencyStats {
 }
 
 /** Latency per target of one scenario. */
-export type LatencyByTarget = Partial<Record<TargetName, LatencyStats>>;
+export type LatencyByTarget<Name extends string = TargetName> = Partial<Record<Name, LatencyStats>>;
 
 /**
  * Sends requests one at a time over one keep-alive connection per target, interleaving the targets request by
  * request (rotating who goes first) so that machine noise hits every target alike. Any non-200 answer aborts
  * the measurement: numbers from failing requests would mean nothing.
  */
-export async function measureSequential(
-  targets: readonly Target[],
+export async function measureSequential<Name extends string>(
+  targets: readonly Target<Name>[],
   scenario: Scenario,
   options: LatencyOptions,
-): Promise<LatencyByTarget> {
+): Promise<LatencyByTarget<Name>> {
   const clients = targets.map(
     (target) =>
       new Client(target.origin, {
@@ -77,7 +77,7 @@ export async function measureSequential(
   } finally {
     await Promise.all(clients.map((client) => client.close()));
   }
-  const result: LatencyByTarget = {};
+  const result: LatencyByTarget<Name> = {};
   targets.forEach((target, index) => {
     const total = percentiles(at(totals, index));
     const firstByte = percentiles(at(firstBytes, index));

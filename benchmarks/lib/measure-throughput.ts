@@ -33,33 +33,51 @@ export class FailedRequestsError extends Error {
   override readonly name = 'FailedRequestsError';
 }
 
+/** One autocannon run against a target. */
+export interface LoadOptions {
+  readonly connections: number;
+  readonly seconds: number;
+  /** Names the run in error messages. */
+  readonly title: string;
+}
+
 /**
  * Loads a target with autocannon — a warm-up, then the measured run — and returns requests per second and
  * latency. Throws {@link FailedRequestsError} when any request of either run failed or was not 2xx.
  */
 export async function measureThroughput(
-  target: Target,
+  target: Target<string>,
   scenario: Scenario,
   options: ThroughputOptions,
 ): Promise<ThroughputStats> {
-  const run = (seconds: number, title: string): Promise<AutocannonResult> =>
-    Promise.resolve(
-      autocannon({
-        title,
-        url: `${target.origin}${scenario.path}`,
-        method: scenario.method,
-        headers: requestHeaders(target),
-        body: scenario.body,
-        connections: options.connections,
-        duration: seconds,
-        timeout: 10,
-        pipelining: 1,
-      }),
-    );
+  const run = (seconds: number, title: string): Promise<ThroughputStats> =>
+    runLoad(target, scenario, { connections: options.connections, seconds, title });
   const label = `${target.name} ${scenario.name}`;
-  if (options.warmupSeconds > 0) assertAllSucceeded(await run(options.warmupSeconds, `${label} warm-up`));
+  if (options.warmupSeconds > 0) await run(options.warmupSeconds, `${label} warm-up`);
+  return run(options.durationSeconds, label);
+}
+
+/**
+ * One autocannon run, with the CPU time the target's process spent during it. Throws
+ * {@link FailedRequestsError} when any request failed or was not 2xx.
+ */
+export async function runLoad(
+  target: Target<string>,
+  scenario: Scenario,
+  options: LoadOptions,
+): Promise<ThroughputStats> {
   const cpuBefore = cpuSeconds(target.pid);
-  const result = await run(options.durationSeconds, label);
+  const result = await autocannon({
+    title: options.title,
+    url: `${target.origin}${scenario.path}`,
+    method: scenario.method,
+    headers: requestHeaders(target),
+    body: scenario.body,
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: 10,
+    pipelining: 1,
+  });
   const cpuAfter = cpuSeconds(target.pid);
   assertAllSucceeded(result);
   const cpuUsed = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : cpuAfter - cpuBefore;

@@ -79,7 +79,7 @@ export function formatReport(results: BenchResults): string {
 }
 
 /** Writes the results as JSON, creating the folder, formatted as the repository's Prettier check expects. */
-export async function writeResults(path: string, results: BenchResults): Promise<void> {
+export async function writeResults(path: string, results: object): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   const options = (await resolveConfig(path)) ?? {};
   writeFileSync(path, await format(JSON.stringify(results), { ...options, parser: 'json' }));

@@ -1,3 +1,4 @@
+import type { MachineInfo } from './machine.js';
 import type { LatencyStats } from './measure-latency.js';
 import type { RssSummary } from './rss-sampler.js';
 import type { RunOptions } from './run-options.js';
@@ -37,16 +38,7 @@ export interface Verdict {
 export interface BenchResults {
   readonly date: string;
   readonly command: string;
-  readonly machine: {
-    readonly cpus: number;
-    readonly cpuModel: string;
-    readonly memoryMb: number;
-    readonly node: string;
-    readonly platform: string;
-    /** 1/5/15-minute load averages: how busy the shared machine was around the run. */
-    readonly loadAverageAtStart: readonly number[];
-    readonly loadAverageAtEnd: readonly number[];
-  };
+  readonly machine: MachineInfo;
   readonly options: RunOptions;
   readonly llmProxy: { readonly runner: RunnerKind; readonly reason: string } | null;
   readonly throughput: ByScenario<ThroughputSummary>;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { integerOption } from './cli-options.js';
+import { integerOption, listOption } from './cli-options.js';
 import type { ScenarioName, TargetName } from './scenarios.js';
 import type { RunnerChoice } from './server-runner.js';
 
@@ -99,15 +99,6 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
     cpuProf: values['cpu-prof'],
     out: values.out,
   };
-}
-
-/** A comma-separated subset of `allowed`, returned in the order of `allowed`. */
-function listOption<T extends string>(name: string, value: string, allowed: readonly T[]): T[] {
-  const given = value.split(',').map((item) => item.trim());
-  const unknown = given.filter((item) => !(allowed as readonly string[]).includes(item));
-  if (unknown.length > 0)
-    throw new Error(`--${name}: unknown ${unknown.join(', ')} (expected ${allowed.join(', ')})`);
-  return allowed.filter((item) => given.includes(item));
 }
 
 function runnerChoice(value: string): RunnerChoice {

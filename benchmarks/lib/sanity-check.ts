@@ -7,13 +7,16 @@ import type { Target } from './scenarios.js';
  * and the very bytes the upstream sends directly) for each scenario and for `GET /v1/models`. The fake
  * upstream only accepts the provider key, so a proxy that does not swap credentials fails here.
  */
-export async function assertTargetsRelayUpstream(direct: Target, targets: readonly Target[]): Promise<void> {
+export async function assertTargetsRelayUpstream(
+  direct: Target<string>,
+  targets: readonly Target<string>[],
+): Promise<void> {
   const requests = [
     ...SCENARIOS.map((scenario) => ({ method: scenario.method, path: scenario.path, body: scenario.body })),
     { method: 'GET' as const, path: '/v1/models', body: undefined },
   ];
   for (const request of requests) {
-    const send = (target: Target) =>
+    const send = (target: Target<string>) =>
       fetchText(`${target.origin}${request.path}`, {
         method: request.method,
         headers: requestHeaders(target),

@@ -41,9 +41,12 @@ export const SCENARIOS: readonly Scenario[] = [
 /** Where a request is sent: straight to the upstream, through the minimal proxy, or through llm-proxy. */
 export type TargetName = 'direct' | 'minimal' | 'llm-proxy';
 
-/** A server requests are sent to, with the credential it expects from clients. */
-export interface Target {
-  readonly name: TargetName;
+/**
+ * A server requests are sent to, with the credential it expects from clients. The A/B comparison names its
+ * llm-proxy builds itself, hence the name's type parameter.
+ */
+export interface Target<Name extends string = TargetName> {
+  readonly name: Name;
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
   readonly authorization: string;
@@ -52,7 +55,7 @@ export interface Target {
 }
 
 /** The request headers a client sends to a target (the body's length is added by the client library). */
-export function requestHeaders(target: Target): Record<string, string> {
+export function requestHeaders(target: Target<string>): Record<string, string> {
   return {
     'content-type': 'application/json',
     authorization: target.authorization,

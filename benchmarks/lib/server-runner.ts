@@ -64,23 +64,26 @@ export async function prepareServerCommand(
   }
 }
 
-/** Compiles `src/` into `<into>/dist` and returns the path of its `cli/main.js`. */
-async function buildSnapshot(repoRoot: string, into: string): Promise<string> {
+/**
+ * Compiles `<sourceRoot>/src` with tsc into `<into>/dist`, next to a copy of its package.json and a link to its
+ * node_modules, and returns the path of its `cli/main.js`.
+ */
+export async function buildSnapshot(sourceRoot: string, into: string): Promise<string> {
   mkdirSync(into, { recursive: true });
-  copyFileSync(join(repoRoot, 'package.json'), join(into, 'package.json'));
-  symlinkSync(join(repoRoot, 'node_modules'), join(into, 'node_modules'), 'dir');
-  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  copyFileSync(join(sourceRoot, 'package.json'), join(into, 'package.json'));
+  symlinkSync(join(sourceRoot, 'node_modules'), join(into, 'node_modules'), 'dir');
+  const tsc = join(sourceRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = [
     tsc,
     '-p',
-    join(repoRoot, 'tsconfig.build.json'),
+    join(sourceRoot, 'tsconfig.build.json'),
     '--outDir',
     join(into, 'dist'),
     '--sourceMap',
     'false',
   ];
   try {
-    await promisify(execFile)(process.execPath, args, { cwd: repoRoot, timeout: BUILD_TIMEOUT_MS });
+    await promisify(execFile)(process.execPath, args, { cwd: sourceRoot, timeout: BUILD_TIMEOUT_MS });
   } catch (error) {
     // tsc still emits JavaScript when the sources have type errors (someone may be mid-edit); only a missing
     // entry point is fatal.

@@ -7,6 +7,7 @@ import type { LlmProxyInstance } from './llm-proxy-server.js';
 import type { RunOptions } from './run-options.js';
 import { UPSTREAM_API_KEY } from './scenarios.js';
 import type { Target } from './scenarios.js';
+import { prepareServerCommand } from './server-runner.js';
 
 const LLM_PROXY_START_TIMEOUT_MS = 60_000;
 
@@ -60,11 +61,9 @@ export async function startTargets(
     } else {
       progress('starting llm-proxy');
       llmProxy = await startLlmProxy({
-        repoRoot,
         workDir,
         upstreamOrigin: upstream.origin,
-        runner: options.server,
-        nodeArgs: profileArgs('llm-proxy'),
+        command: await prepareServerCommand(repoRoot, options.server, profileArgs('llm-proxy'), workDir),
         startTimeoutMs: LLM_PROXY_START_TIMEOUT_MS,
       });
       progress(`llm-proxy runs from ${llmProxy.runner} (${llmProxy.runnerReason})`);

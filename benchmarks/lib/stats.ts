@@ -32,3 +32,16 @@ export function percentiles(values: readonly number[]): Percentiles {
   const sorted = ascending(values);
   return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
 }
+
+/** The median and the extremes of a sample set. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Median, minimum and maximum of values in any order (NaN for none). */
+export function spread(values: readonly number[]): Spread {
+  const sorted = ascending(values);
+  return { median: median(sorted), min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
+}
