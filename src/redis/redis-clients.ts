@@ -5,14 +5,6 @@ import { watchConnections } from './connection-watch.js';
 
 const FIRST_RECONNECT_DELAY_MS = 100;
 
-/** The Redis settings of the configuration (`REDIS_URL`, or `REDIS_ADDR` + `REDIS_DB`). */
-export interface RedisSettings {
-  /** `redis://` or `rediss://` (TLS), optionally with `user:password@` and the database number as path. */
-  readonly url: string;
-  /** Pub/sub channel of the invalidation bus. */
-  readonly invalidationChannel: string;
-}
-
 /** Options of {@link openRedisClients}. */
 export interface RedisClientsOptions {
   /** `redis://[user:password@]host:port[/db]`, or `rediss://…` for TLS. */

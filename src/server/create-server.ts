@@ -23,7 +23,7 @@ import { echoRequestIds, requestIdFor } from './request-ids.js';
 /** Registers one more part of the server (the proxy on `/v1`, metrics, the admin UI …). */
 export type ServerExtension = (app: FastifyInstance) => PromiseLike<unknown> | undefined;
 
-/** Everything the server is assembled from; all of it is created by the caller (the CLI). */
+/** Everything the server is assembled from; all of it is created by the composition root. */
 export interface ServerDeps {
   readonly config: Config;
   readonly store: Store;
@@ -37,15 +37,12 @@ export interface ServerDeps {
   readonly proxy?: ProxyHandler;
 }
 
-/** A built server: the Fastify app (not yet listening) and the way to stop it. */
-export interface Server {
-  readonly app: FastifyInstance;
-  /** Stops accepting requests, drains in-flight ones and flushes the audit recorder; the store stays open. */
-  close(): Promise<void>;
-}
-
-/** Assembles the HTTP server: probes, `/manage`, request ids, logging and JSON errors. */
-export async function createServer(deps: ServerDeps): Promise<Server> {
+/**
+ * Assembles the HTTP server — probes, `/manage`, request ids, logging, JSON errors and `/v1` ahead of Fastify's
+ * routing — and returns the Fastify app, ready and not yet listening. Its parts are built by the composition
+ * root, which also closes them.
+ */
+export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const loggerInstance: FastifyBaseLogger = redactingLogger(deps.logger);
   const app = Fastify({
@@ -74,25 +71,22 @@ export async function createServer(deps: ServerDeps): Promise<Server> {
   });
   for (const extend of deps.extensions ?? []) await extend(app);
   await app.ready();
+  return app;
+}
 
-  return {
-    app,
-    async close() {
-      try {
-        await app.close();
-      } finally {
-        await deps.audit.close();
-      }
-    },
+/** A node:http request listener. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The server's request listener: `/v1/*` to the proxy, everything else to Fastify. */
+export function routeRequests(proxy: ProxyHandler, fastifyHandler: RequestListener): RequestListener {
+  return function routeRequest(req, res) {
+    const url = req.url ?? '';
+    if (url.startsWith('/v1/') || url === '/v1' || url.startsWith('/v1?')) proxy(req, res);
+    else fastifyHandler(req, res);
   };
 }
 
 /** A node:http server that hands `/v1/*` to the proxy and everything else to Fastify. */
 function proxyFirst(proxy: ProxyHandler) {
-  return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) =>
-    createHttpServer((req, res) => {
-      const url = req.url ?? '';
-      if (url.startsWith('/v1/') || url === '/v1' || url.startsWith('/v1?')) proxy(req, res);
-      else fastifyHandler(req, res);
-    });
+  return (fastifyHandler: RequestListener) => createHttpServer(routeRequests(proxy, fastifyHandler));
 }

@@ -1,5 +1,4 @@
-export { createServer } from './create-server.js';
-export type { Server, ServerDeps, ServerExtension } from './create-server.js';
-export { redactingLogger } from './log-redaction.js';
-export { createGateway } from './create-gateway.js';
-export type { Gateway, GatewayDeps } from './create-gateway.js';
+export { startGateway } from './start-gateway.js';
+export type { Gateway, GatewayOverrides } from './start-gateway.js';
+export type { RequestListener, ServerExtension } from './create-server.js';
+export { createLogger } from './create-logger.js';

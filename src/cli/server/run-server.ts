@@ -1,17 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { createAuditRecorder } from '../../audit/index.js';
 import { resolveConfig, writeDotenvValues } from '../../config/index.js';
 import type { Config, ConfigSources } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
-import { createGateway } from '../../server/index.js';
+import { createLogger, startGateway } from '../../server/index.js';
+import type { Gateway } from '../../server/index.js';
 import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
 import { commandSources, mergedValue } from '../shared/config-sources.js';
-import { createLogger } from '../shared/create-logger.js';
-import { assertCanListen, bindHost, listenError } from './listen-address.js';
-import { describe, openConfiguredStore } from '../shared/open-database.js';
+import { describe } from '../shared/open-database.js';
 import { generateManagementToken } from '../shared/secrets.js';
+import { assertCanListen, bindHost, listenError } from './listen-address.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);
@@ -35,24 +34,19 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   await assertCanListen(config.listen);
 
   const logger = await createLogger(config.log);
-  const store = await openConfiguredStore(config);
-  let close: () => Promise<void>;
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(config, { logger });
+  } catch (error) {
+    logger.flush();
+    throw error instanceof CliError ? error : new CliError(describe(error), { cause: error });
+  }
   let address: string;
   try {
-    const applied = await store.migrations.latest();
-    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
-    const audit = createAuditRecorder({ config: config.audit, store, logger });
-    const server = await createGateway({ config, store, logger, audit });
-    close = () => server.close();
-    try {
-      address = await server.app.listen({ host: bindHost(config.listen), port: config.listen.port });
-    } catch (error) {
-      await server.close();
-      throw BIND_ERRORS.has(errorCodeOf(error)) ? listenError(config.listen, error) : error;
-    }
+    address = await gateway.app.listen({ host: bindHost(config.listen), port: config.listen.port });
   } catch (error) {
-    await store.close();
-    throw error;
+    await gateway.close();
+    throw BIND_ERRORS.has(errorCodeOf(error)) ? listenError(config.listen, error) : error;
   }
   logger.info(
     {
@@ -66,10 +60,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     },
     'llm-proxy is ready',
   );
-  return waitForShutdown(logger, async () => {
-    await close();
-    await store.close();
-  });
+  return waitForShutdown(logger, () => gateway.close());
 }
 
 /**

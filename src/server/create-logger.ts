@@ -1,9 +1,9 @@
 import pino from 'pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
 
-import type { Config } from '../../config/index.js';
-import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from '../../core/index.js';
-import type { Logger } from '../../core/index.js';
+import type { Config } from '../config/index.js';
+import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from '../core/index.js';
+import type { Logger } from '../core/index.js';
 
 /**
  * The process logger: JSON lines (`LOG_FORMAT=json`) or human-readable lines (`console`), on standard output or
