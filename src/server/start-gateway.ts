@@ -81,7 +81,11 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? (await createLogger(config.log));
   const parts = new ResourceStack();
-  if (overrides.logger === undefined) parts.add('log', () => logger.flush());
+  if (overrides.logger === undefined) {
+    parts.add('log', () => {
+      logger.flush();
+    });
+  }
   try {
     return await assemble(config, overrides, { clock, logger, parts });
   } catch (error) {
@@ -182,7 +186,9 @@ async function assemble(
   return {
     config,
     app,
-    handleRequest: routeRequests(proxy, app.routing),
+    handleRequest: routeRequests(proxy, (req, res) => {
+      app.routing(req, res);
+    }),
     logger,
     store,
     audit,
