@@ -9,9 +9,10 @@ import { createAuditRecorder, noopAuditRecorder } from '../../src/audit/index.js
 import type { AuditEntry } from '../../src/audit/index.js';
 import type { Config } from '../../src/config/index.js';
 import type { Store } from '../../src/store/index.js';
+import { ManualClock } from '../helpers/clock.js';
+import { LogCapture } from '../helpers/log-capture.js';
 import { TEST_DIALECTS, createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
-import { LogCapture, ManualClock } from '../server/test-app.js';
 
 const ENTRY: AuditEntry = {
   action: 'token.create',

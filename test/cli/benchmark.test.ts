@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { sendJson, sleep, startFakeUpstream } from '../helpers/fake-upstream.js';
+import { sendJson, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream } from '../helpers/fake-upstream.js';
+import { freePort, sleep } from '../helpers/network.js';
 import {
   collect,
-  freePort,
   runCli,
   spawnCli,
   startServer,

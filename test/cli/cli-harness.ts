@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach } from 'vitest';
+
+import { issueToken as issueProjectToken, managementOverHttp } from '../helpers/management.js';
+import { freePort } from '../helpers/network.js';
 
 /** The built command line (`npm test` builds it before the tests run). */
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -72,20 +74,6 @@ export function collect(child: ChildProcess, timeoutMs = 20_000): Promise<CliRes
       resolve({ code, signal, stdout, stderr });
     });
   });
-}
-
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A temp folder and its removal. */
@@ -189,19 +177,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
 }
 
-/** Calls the management API directly, to check what the CLI did. */
+/** Calls the management API directly, to check what the CLI did; the body parsed. */
 export async function api(
   server: { url: string },
   token: string,
   method: string,
   path: string,
 ): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(server.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  const response = await managementOverHttp(server.url, token).manage(method, path);
+  return {
+    status: response.statusCode,
+    body: response.body === '' ? undefined : (JSON.parse(response.body) as unknown),
+  };
 }
 
 /** Writes a provider file whose `openai` provider serves chat completions from the given upstream. */
@@ -228,17 +215,5 @@ export async function issueToken(
   managementToken: string,
   apiKey: string,
 ): Promise<string> {
-  const headers = { authorization: `Bearer ${managementToken}`, 'content-type': 'application/json' };
-  const project = await fetch(`${serverUrl}/manage/projects`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ name: `cli-${Date.now()}-${Math.random()}`, api_key: apiKey }),
-  });
-  const { id } = (await project.json()) as { id: string };
-  const token = await fetch(`${serverUrl}/manage/tokens`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ project_id: id, duration_minutes: 60 }),
-  });
-  return ((await token.json()) as { token: string }).token;
+  return (await issueProjectToken(managementOverHttp(serverUrl, managementToken), { apiKey })).token;
 }

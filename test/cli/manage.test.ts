@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { api, freePort, runCli, startServer, tempDir } from './cli-harness.js';
+import { freePort } from '../helpers/network.js';
+import { api, runCli, startServer, tempDir } from './cli-harness.js';
 import type { RunningServer } from './cli-harness.js';
 
 const MANAGEMENT_TOKEN = 'cli-test-management-token-0123456789';

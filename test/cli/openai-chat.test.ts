@@ -2,11 +2,11 @@ import type { ServerResponse } from 'node:http';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { sendJson, sleep, startFakeUpstream } from '../helpers/fake-upstream.js';
+import { sendJson, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream, RecordedRequest } from '../helpers/fake-upstream.js';
+import { freePort, sleep } from '../helpers/network.js';
 import {
   collect,
-  freePort,
   runCli,
   spawnCli,
   startServer,

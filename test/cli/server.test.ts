@@ -7,7 +7,8 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { api, freePort, runCli, startServer, tempDirPerTest } from './cli-harness.js';
+import { freePort } from '../helpers/network.js';
+import { api, runCli, startServer, tempDirPerTest } from './cli-harness.js';
 
 const newDir = tempDirPerTest();
 

@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { sendChatStream } from './sse.js';
+
 /** One request the fake upstream received. */
 export interface RecordedRequest {
   readonly method: string;
@@ -12,23 +14,24 @@ export interface RecordedRequest {
   aborted: boolean;
 }
 
-/** Answers a request; the default answers like OpenAI. */
+/** Answers a request; {@link openAiScript} unless told otherwise. */
 export type UpstreamScript = (request: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
-/** A fake OpenAI-compatible upstream on a real socket that records what it received. */
+/** A fake upstream on a real socket that answers by a script and records what it received. */
 export interface FakeUpstream {
   readonly url: string;
   readonly requests: RecordedRequest[];
   /** Replaces how requests are answered (until reset). */
   script(script: UpstreamScript): void;
+  /** Forgets the requests and goes back to the script it started with. */
   reset(): void;
   close(): Promise<void>;
 }
 
 /** Starts a fake upstream on 127.0.0.1 and an ephemeral port. */
-export async function startFakeUpstream(): Promise<FakeUpstream> {
+export async function startFakeUpstream(initial: UpstreamScript = openAiScript): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
-  let current: UpstreamScript = openAiScript;
+  let current: UpstreamScript = initial;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -57,7 +60,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       current = script;
     },
     reset() {
-      current = openAiScript;
+      current = initial;
       requests.length = 0;
     },
     close: () =>
@@ -86,44 +89,9 @@ export function sendJson(
   res.end(text);
 }
 
-/** Streams chat-completion chunks as server-sent events, `delayMs` apart. */
-export async function sendChatStream(
-  res: ServerResponse,
-  words: readonly string[],
-  delayMs = 5,
-): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const [index, word] of words.entries()) {
-    const chunk = {
-      id: 'chatcmpl-fake',
-      object: 'chat.completion.chunk',
-      created: 1700000000,
-      model: 'gpt-4o-mini',
-      choices: [
-        {
-          index: 0,
-          delta: index === 0 ? { role: 'assistant', content: word } : { content: word },
-          finish_reason: null,
-        },
-      ],
-    };
-    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    await sleep(delayMs);
-  }
-  const last = {
-    id: 'chatcmpl-fake',
-    object: 'chat.completion.chunk',
-    created: 1700000000,
-    model: 'gpt-4o-mini',
-    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
-  };
-  res.write(`data: ${JSON.stringify(last)}\n\n`);
-  res.end('data: [DONE]\n\n');
-}
-
-/** Waits. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Headers of a recorded upstream request, as one lower-cased text (to look for leaked secrets). */
+export function headerText(headers: IncomingHttpHeaders): string {
+  return JSON.stringify(headers).toLowerCase();
 }
 
 /** Answers like the OpenAI API for chat (JSON and SSE), embeddings and models. */
@@ -174,4 +142,20 @@ export const openAiScript: UpstreamScript = async (request, res) => {
       code: 'unknown_url',
     },
   });
+};
+
+/** Answers like the Anthropic Messages API. */
+export const anthropicScript: UpstreamScript = (request, res) => {
+  if (request.method === 'POST' && request.url === '/v1/messages') {
+    sendJson(res, 200, {
+      id: 'msg_fake',
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'text', text: 'Hello from the fake Anthropic' }],
+      model: 'claude-test',
+      stop_reason: 'end_turn',
+    });
+    return;
+  }
+  sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'unknown' } });
 };

@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { ManualClock } from '../helpers/clock.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH, auditEvents, createProject, createToken, json } from '../helpers/management.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import {
-  AUTH,
-  ManualClock,
-  auditEvents,
-  createProject,
-  createToken,
-  json,
-  startTestApp,
-} from '../server/test-app.js';
-import type { TestApp } from '../server/test-app.js';
 
 const MASKED_TOKEN = /^sk-[A-Za-z0-9_-]{4}\*{14}[A-Za-z0-9_-]{4}$/;
 
 describe.each(TEST_DIALECTS)('audit API (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   const clock = new ManualClock(new Date('2025-03-01T10:00:00.000Z'));
   beforeAll(async () => {
-    t = await startTestApp(dialect, { auditClock: clock });
+    t = await startTestGateway({ dialect, clock });
   });
   afterAll(async () => {
     await t.close();
@@ -300,9 +294,9 @@ describe.each(TEST_DIALECTS)('audit API (%s)', (dialect) => {
 });
 
 describe.each(TEST_DIALECTS)('audit API without AUDIT_STORE_IN_DB (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestApp(dialect, { audit: { storeInDb: false } });
+    t = await startTestGateway({ dialect, env: { AUDIT_STORE_IN_DB: 'false' } });
   });
   afterAll(async () => {
     await t.close();
@@ -323,9 +317,9 @@ describe.each(TEST_DIALECTS)('audit API without AUDIT_STORE_IN_DB (%s)', (dialec
 });
 
 describe.each(TEST_DIALECTS)('audit disabled (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestApp(dialect, { audit: { enabled: false } });
+    t = await startTestGateway({ dialect, env: { AUDIT_ENABLED: 'false' } });
   });
   afterAll(async () => {
     await t.close();

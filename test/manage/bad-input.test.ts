@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH, createProject, createToken, json } from '../helpers/management.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { AUTH, createProject, createToken, json, startTestApp } from '../server/test-app.js';
-import type { TestApp } from '../server/test-app.js';
 
 interface BadRequest {
   readonly name: string;
@@ -254,10 +255,10 @@ const CASES: BadRequest[] = [
 ];
 
 describe.each(TEST_DIALECTS)('bad input is refused and nothing is written (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   let ids: Ids;
   beforeAll(async () => {
-    t = await startTestApp(dialect);
+    t = await startTestGateway({ dialect });
     const created = await createProject(t, 'bad-input-target', 'sk-live-abcdefghijklmnop');
     ids = { projectId: created.id, tokenId: (await createToken(t, created.id, { max_requests: 3 })).id };
   });

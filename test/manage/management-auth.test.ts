@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { MANAGEMENT_TOKEN, auditEvents, json } from '../helpers/management.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { MANAGEMENT_TOKEN, auditEvents, json, startTestApp } from '../server/test-app.js';
-import type { TestApp } from '../server/test-app.js';
 
 const ROUTES: ['GET' | 'POST' | 'PATCH' | 'DELETE', string][] = [
   ['GET', '/manage/projects'],
@@ -21,9 +22,9 @@ const ROUTES: ['GET' | 'POST' | 'PATCH' | 'DELETE', string][] = [
 ];
 
 describe.each(TEST_DIALECTS)('management authentication (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestApp(dialect);
+    t = await startTestGateway({ dialect });
   });
   afterAll(async () => {
     await t.close();

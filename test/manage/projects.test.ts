@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH, createProject, createToken, json } from '../helpers/management.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { AUTH, createProject, createToken, json, startTestApp } from '../server/test-app.js';
-import type { TestApp } from '../server/test-app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe.each(TEST_DIALECTS)('projects API (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestApp(dialect);
+    t = await startTestGateway({ dialect });
   });
   afterAll(async () => {
     await t.close();

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hashToken } from '../../src/core/index.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { createProject, createToken, json } from '../helpers/management.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { createProject, createToken, json, startTestApp } from '../server/test-app.js';
-import type { TestApp } from '../server/test-app.js';
 
 const TOKEN = /^sk-[A-Za-z0-9_-]{22}$/;
 const MASKED = /^sk-[A-Za-z0-9_-]{4}\*{14}[A-Za-z0-9_-]{4}$/;
@@ -11,10 +12,10 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe.each(TEST_DIALECTS)('tokens API (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   let projectId: string;
   beforeAll(async () => {
-    t = await startTestApp(dialect);
+    t = await startTestGateway({ dialect });
     projectId = (await createProject(t, 'token-project')).id;
   });
   afterAll(async () => {

@@ -2,27 +2,24 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream } from '../helpers/fake-upstream.js';
-import {
-  JSON_HEADERS,
-  chatBody,
-  errorOf,
-  openAiLikeProvider,
-  rawRequest,
-  startProxyHarness,
-} from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { rawRequest } from '../helpers/network.js';
+import { openAiLikeProvider } from '../helpers/provider-file.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 
 const APP = 'https://app.example';
 const EVIL = 'https://evil.example';
 
 describe('allowlists and CORS', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let browserUpstream: FakeUpstream;
   let issued: IssuedToken;
   let browserOnly: IssuedToken;
   beforeAll(async () => {
     browserUpstream = await startFakeUpstream();
-    h = await startProxyHarness({
+    h = await startTestGateway({
       openai: { param_whitelist: { model: ['gpt-4o*'] }, allowed_origins: [APP] },
       providers: {
         browser: openAiLikeProvider(browserUpstream.url, {

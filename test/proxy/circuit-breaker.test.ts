@@ -1,30 +1,26 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { ManualClock } from '../helpers/clock.js';
 import { sendJson, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream } from '../helpers/fake-upstream.js';
-import { ManualClock } from '../server/test-app.js';
-import {
-  JSON_HEADERS,
-  chatBody,
-  closed,
-  closedPort,
-  errorOf,
-  openAiLikeProvider,
-  startProxyHarness,
-} from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { closed, closedPort } from '../helpers/network.js';
+import { openAiLikeProvider } from '../helpers/provider-file.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 
 const THRESHOLD = 3;
 const COOLDOWN_MS = 30_000;
 
 describe('the circuit breaker', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let flaky: FakeUpstream;
   let flakyToken: IssuedToken;
   const clock = new ManualClock();
   beforeAll(async () => {
     flaky = await startFakeUpstream();
-    h = await startProxyHarness({
+    h = await startTestGateway({
       clock,
       env: { CIRCUIT_BREAKER_THRESHOLD: String(THRESHOLD), CIRCUIT_BREAKER_COOLDOWN: '30s' },
       providers: {

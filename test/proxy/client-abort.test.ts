@@ -2,17 +2,21 @@ import { connect } from 'node:net';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { closed } from '../helpers/network.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { slowStream } from '../helpers/sse.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { JSON_HEADERS, chatBody, closed, slowStream, startProxyHarness } from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
 
 const WAIT = { timeout: 3000, interval: 10 };
 
 describe('a client that goes away aborts the upstream request', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let issued: IssuedToken;
   beforeAll(async () => {
-    h = await startProxyHarness();
+    h = await startTestGateway();
     issued = await h.issueToken();
   });
   afterAll(async () => {
@@ -120,10 +124,10 @@ describe('a client that goes away aborts the upstream request', () => {
 });
 
 describe.each(TEST_DIALECTS)('a client that leaves while its request is being checked (%s)', (dialect) => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   beforeAll(async () => {
     // With a threshold of 1, a single wrongly counted upstream failure would open the circuit.
-    h = await startProxyHarness({ dialect, env: { CIRCUIT_BREAKER_THRESHOLD: '1' } });
+    h = await startTestGateway({ dialect, env: { CIRCUIT_BREAKER_THRESHOLD: '1' } });
   });
   afterAll(async () => {
     await h.close();

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { JSON_HEADERS, chatBody, errorOf, startProxyHarness } from './proxy-harness.js';
-import type { ProxyHarness } from './proxy-harness.js';
 
 const CONCURRENT = 200;
 const QUOTA = 10;
 
 describe.each(TEST_DIALECTS)('exact quotas under concurrency (%s)', (dialect) => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   beforeAll(async () => {
-    h = await startProxyHarness({
+    h = await startTestGateway({
       dialect,
       // Usage of unlimited tokens is written only when the test flushes it.
       env: { USAGE_FLUSH_INTERVAL: '1h', MAX_REQUEST_SIZE: '1KB' },
@@ -25,7 +26,7 @@ describe.each(TEST_DIALECTS)('exact quotas under concurrency (%s)', (dialect) =>
   });
 
   const chat = (token: string, init: RequestInit = {}) =>
-    h.proxy('/v1/chat/completions', {
+    h.injectProxy('/v1/chat/completions', {
       method: 'POST',
       token,
       headers: JSON_HEADERS,
@@ -64,7 +65,7 @@ describe.each(TEST_DIALECTS)('exact quotas under concurrency (%s)', (dialect) =>
   it('does not count requests the proxy refused', async () => {
     const issued = await h.issueToken({ token: { max_requests: 2 } });
     const refusals: [string, Promise<Response>][] = [
-      ['endpoint_not_found', h.proxy('/v1/not-allowed', { token: issued.token })],
+      ['endpoint_not_found', h.injectProxy('/v1/not-allowed', { token: issued.token })],
       ['method_not_allowed', chat(issued.token, { method: 'PUT' })],
       ['param_not_allowed', chat(issued.token, { body: chatBody({ model: 'gpt-3.5-turbo' }) })],
       ['invalid_json', chat(issued.token, { body: '{"model":' })],

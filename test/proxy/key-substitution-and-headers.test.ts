@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { sendJson } from '../helpers/fake-upstream.js';
-import { JSON_HEADERS, chatBody, headerText, rawRequest, startProxyHarness } from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { headerText, sendJson } from '../helpers/fake-upstream.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { rawRequest } from '../helpers/network.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('key substitution and header rules', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let openaiProject: IssuedToken;
   let anthropicProject: IssuedToken;
   beforeAll(async () => {
-    h = await startProxyHarness();
+    h = await startTestGateway();
     openaiProject = await h.issueToken({ apiKey: 'sk-proj-openai-upstream-key-0123456789' });
     anthropicProject = await h.issueToken({
       provider: 'anthropic',
@@ -188,7 +191,7 @@ describe('key substitution and header rules', () => {
     expect((await chat()).status).toBe(200);
     const rotated = 'sk-proj-after-rotation-9876543210';
     expect(
-      (await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { api_key: rotated })).status,
+      (await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { api_key: rotated })).statusCode,
     ).toBe(200);
     expect((await chat()).status).toBe(200);
     expect(h.upstream.requests.map((request) => request.headers.authorization)).toEqual([

@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sendJson } from '../helpers/fake-upstream.js';
-import {
-  JSON_HEADERS,
-  MANAGEMENT_TOKEN,
-  chatBody,
-  chunk,
-  closedPort,
-  openAiLikeProvider,
-  startProxyHarness,
-} from './proxy-harness.js';
-import type { ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { MANAGEMENT_TOKEN } from '../helpers/management.js';
+import { closedPort } from '../helpers/network.js';
+import { openAiLikeProvider } from '../helpers/provider-file.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { chatChunk } from '../helpers/sse.js';
 
 describe('logs of proxied requests hold no secrets', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   beforeAll(async () => {
-    h = await startProxyHarness({
+    h = await startTestGateway({
       providers: { dead: openAiLikeProvider(`http://127.0.0.1:${String(await closedPort())}`) },
     });
   });
@@ -44,7 +41,7 @@ describe('logs of proxied requests hold no secrets', () => {
     h.upstream.script((request, res) => {
       if (request.url.startsWith('/v1/chat')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`data: ${JSON.stringify(chunk('x'))}\n\n`, () => res.socket?.destroy());
+        res.write(`data: ${JSON.stringify(chatChunk('x'))}\n\n`, () => res.socket?.destroy());
         return;
       }
       sendJson(res, 500, { error: { message: `echoing ${request.headers.authorization ?? ''}` } });

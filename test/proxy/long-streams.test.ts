@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sendJson } from '../helpers/fake-upstream.js';
-import { JSON_HEADERS, chatBody, slowStream, startProxyHarness } from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { slowStream } from '../helpers/sse.js';
 
 describe('streams have no total-time limit', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let issued: IssuedToken;
   beforeAll(async () => {
-    h = await startProxyHarness({ openai: { timeouts: { response_header: '500ms', idle_read: '500ms' } } });
+    h = await startTestGateway({ openai: { timeouts: { response_header: '500ms', idle_read: '500ms' } } });
     issued = await h.issueToken();
   });
   afterAll(async () => {

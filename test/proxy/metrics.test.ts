@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { JSON_HEADERS, MANAGE_AUTH, chatBody, closed, deferred, startProxyHarness } from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH } from '../helpers/management.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { closed, deferred } from '../helpers/network.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
 
 const CHAT = { provider: 'openai', endpoint: '/v1/chat/completions' };
 
@@ -19,10 +23,10 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('metrics', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let issued: IssuedToken;
   beforeAll(async () => {
-    h = await startProxyHarness();
+    h = await startTestGateway();
     issued = await h.issueToken();
   });
   afterAll(async () => {
@@ -30,6 +34,9 @@ describe('metrics', () => {
   });
 
   const chat = (token: string) =>
+    h.injectProxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
+  /** Over the socket: the answer's head arrives while its body is still streaming. */
+  const streamedChat = (token: string) =>
     h.proxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
   const jsonMetrics = async (): Promise<Record<string, number>> => {
     const response = await fetch(`${h.url}/metrics`);
@@ -76,7 +83,7 @@ describe('metrics', () => {
       sample(before, 'llm_proxy_requests_total', { ...CHAT, method: 'POST', status: '200' }) ?? 0;
     const countBefore = sample(before, 'llm_proxy_request_duration_seconds_count', CHAT) ?? 0;
     expect((await chat(issued.token)).status).toBe(200);
-    expect((await h.proxy('/v1/models', { token: issued.token })).status).toBe(200);
+    expect((await h.injectProxy('/v1/models', { token: issued.token })).status).toBe(200);
     expect((await chat('sk-BBBBBBBBBBBBBBBBBBBBBB')).status).toBe(401);
     await vi.waitFor(async () => {
       const text = await prometheus();
@@ -115,7 +122,7 @@ describe('metrics', () => {
       await Promise.race([release.promise, closed(res)]);
       res.end('data: [DONE]\n\n');
     });
-    const response = await chat(issued.token);
+    const response = await streamedChat(issued.token);
     expect(response.status).toBe(200);
     expect(sample(await prometheus(), 'llm_proxy_requests_in_flight')).toBe(1);
     expect((await jsonMetrics()).in_flight).toBe(1);
@@ -129,9 +136,9 @@ describe('metrics', () => {
 });
 
 describe('metrics with METRICS_REQUIRE_AUTH=true', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   beforeAll(async () => {
-    h = await startProxyHarness({ env: { METRICS_REQUIRE_AUTH: 'true' } });
+    h = await startTestGateway({ env: { METRICS_REQUIRE_AUTH: 'true' } });
   });
   afterAll(async () => {
     await h.close();
@@ -146,7 +153,7 @@ describe('metrics with METRICS_REQUIRE_AUTH=true', () => {
       headers: { authorization: `Bearer ${issued.token}` },
     });
     expect(asProxyToken.status).toBe(401);
-    const allowed = await fetch(`${h.url}${path}`, { headers: MANAGE_AUTH });
+    const allowed = await fetch(`${h.url}${path}`, { headers: AUTH });
     expect(allowed.status).toBe(200);
     expect(await allowed.text()).toMatch(/request_count|llm_proxy_requests_in_flight/);
   });

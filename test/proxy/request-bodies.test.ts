@@ -4,8 +4,10 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { sendJson } from '../helpers/fake-upstream.js';
-import { JSON_HEADERS, chatBody, errorOf, startProxyHarness } from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 
 const LIMIT = 1024;
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -26,10 +28,10 @@ function chunked(data: Uint8Array, size: number): ReadableStream<Uint8Array> {
 }
 
 describe('request bodies', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let issued: IssuedToken;
   beforeAll(async () => {
-    h = await startProxyHarness({ env: { MAX_REQUEST_SIZE: '1KB' } });
+    h = await startTestGateway({ env: { MAX_REQUEST_SIZE: '1KB' } });
     issued = await h.issueToken();
   });
   afterAll(async () => {

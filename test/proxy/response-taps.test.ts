@@ -15,15 +15,12 @@ import type {
   ResponseTap,
 } from '../../src/proxy/index.js';
 import { sendJson } from '../helpers/fake-upstream.js';
-import {
-  JSON_HEADERS,
-  chatBody,
-  closedPort,
-  openAiLikeProvider,
-  slowStream,
-  startProxyHarness,
-} from './proxy-harness.js';
-import type { ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { closedPort } from '../helpers/network.js';
+import { openAiLikeProvider } from '../helpers/provider-file.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { slowStream } from '../helpers/sse.js';
 
 const WAIT = { timeout: 5000, interval: 10 };
 
@@ -117,14 +114,14 @@ class RewritingSseTap implements ResponseTap {
 }
 
 describe('response taps and exchange observers', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   const tap = new RecordingTap();
   const observer = new CollectingObserver();
   let deadPort: number;
 
   beforeAll(async () => {
     deadPort = await closedPort();
-    h = await startProxyHarness({
+    h = await startTestGateway({
       env: { MAX_REQUEST_SIZE: '64KB' },
       taps: [tap],
       observers: [observer],
@@ -320,10 +317,10 @@ describe('response taps and exchange observers', () => {
 });
 
 describe('a transforming tap', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   const observer = new CollectingObserver();
   beforeAll(async () => {
-    h = await startProxyHarness({ taps: [new RewritingSseTap()], observers: [observer] });
+    h = await startTestGateway({ taps: [new RewritingSseTap()], observers: [observer] });
   });
   afterAll(async () => {
     await h.close();
@@ -394,7 +391,7 @@ describe('a transforming tap', () => {
 });
 
 describe('an observer that throws', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   const after = new CollectingObserver();
   const throwing: ExchangeObserver = {
     name: 'throwing',
@@ -406,7 +403,7 @@ describe('an observer that throws', () => {
     },
   };
   beforeAll(async () => {
-    h = await startProxyHarness({ observers: [throwing, after] });
+    h = await startTestGateway({ observers: [throwing, after] });
   });
   afterAll(async () => {
     await h.close();

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { json } from '../helpers/management.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { JSON_HEADERS, chatBody, errorOf, startProxyHarness } from './proxy-harness.js';
-import type { ProxyHarness } from './proxy-harness.js';
 
 describe.each(TEST_DIALECTS)('management changes take effect on the very next request (%s)', (dialect) => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   beforeAll(async () => {
-    h = await startProxyHarness({ dialect });
+    h = await startTestGateway({ dialect });
   });
   afterAll(async () => {
     await h.close();
@@ -17,7 +19,7 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
   });
 
   const chat = (token: string) =>
-    h.proxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
+    h.injectProxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
 
   /** A successful request, which leaves the token and its project in the proxy's cache. */
   const warm = async (token: string): Promise<void> => {
@@ -30,7 +32,7 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
     const issued = await h.issueToken();
     await warm(issued.token);
     await warm(issued.token);
-    expect((await h.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).status).toBe(204);
+    expect((await h.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).statusCode).toBe(204);
     const response = await chat(issued.token);
     expect(response.status).toBe(401);
     expect((await errorOf(response)).code).toBe('token_inactive');
@@ -40,13 +42,13 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
   it('refuses a cached token right after PATCH /manage/tokens/{id} is_active=false, and accepts it again after re-activation', async () => {
     const issued = await h.issueToken();
     await warm(issued.token);
-    expect((await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { is_active: false })).status).toBe(
-      200,
-    );
+    expect(
+      (await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { is_active: false })).statusCode,
+    ).toBe(200);
     expect((await errorOf(await chat(issued.token))).code).toBe('token_inactive');
-    expect((await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { is_active: true })).status).toBe(
-      200,
-    );
+    expect(
+      (await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { is_active: true })).statusCode,
+    ).toBe(200);
     await warm(issued.token);
     expect(h.upstream.requests).toHaveLength(2);
   });
@@ -56,9 +58,9 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
     await warm(issued.token);
     await warm(issued.token);
     await h.gateway.requestCounts.flush();
-    expect((await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { max_requests: 2 })).status).toBe(
-      200,
-    );
+    expect(
+      (await h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { max_requests: 2 })).statusCode,
+    ).toBe(200);
     const response = await chat(issued.token);
     expect(response.status).toBe(429);
     expect((await errorOf(response)).code).toBe('rate_limit_exceeded');
@@ -69,14 +71,14 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
     const issued = await h.issueToken();
     await warm(issued.token);
     const patched = await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { is_active: false });
-    expect(patched.status).toBe(200);
+    expect(patched.statusCode).toBe(200);
     const refused = await chat(issued.token);
     expect(refused.status).toBe(403);
     expect(await errorOf(refused)).toMatchObject({ code: 'project_inactive', type: 'permission_error' });
     expect(h.upstream.requests).toHaveLength(1);
 
     expect(
-      (await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { is_active: true })).status,
+      (await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { is_active: true })).statusCode,
     ).toBe(200);
     await warm(issued.token);
     expect(h.upstream.requests).toHaveLength(2);
@@ -88,7 +90,8 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
     const limited = await h.createToken(issued.projectId, { max_requests: 100 });
     for (const token of [issued.token, second.token, limited.token]) await warm(token);
     const revoked = await h.manage('POST', `/manage/projects/${issued.projectId}/tokens/revoke`);
-    expect(revoked).toMatchObject({ status: 200, body: { revoked_count: 3 } });
+    expect(revoked.statusCode).toBe(200);
+    expect(json(revoked)).toMatchObject({ revoked_count: 3 });
     for (const token of [issued.token, second.token, limited.token]) {
       const response = await chat(token);
       expect(response.status).toBe(401);
@@ -104,7 +107,7 @@ describe.each(TEST_DIALECTS)('management changes take effect on the very next re
       is_active: false,
       revoke_tokens: true,
     });
-    expect(patched.status).toBe(200);
+    expect(patched.statusCode).toBe(200);
     const response = await chat(issued.token);
     expect(response.status).toBe(401);
     expect((await errorOf(response)).code).toBe('token_inactive');

@@ -1,18 +1,21 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { sendChatStream } from '../helpers/fake-upstream.js';
-import { JSON_HEADERS, chatBody, chunk, deferred, startProxyHarness } from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { deferred } from '../helpers/network.js';
+import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { chatChunk, sendChatStream } from '../helpers/sse.js';
 
 const UNKNOWN_TOKEN = 'sk-AAAAAAAAAAAAAAAAAAAAAA';
 
 describe('the OpenAI SDK through the proxy', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let issued: IssuedToken;
   let client: OpenAI;
   beforeAll(async () => {
-    h = await startProxyHarness();
+    h = await startTestGateway();
     issued = await h.issueToken();
     client = h.openai(issued.token);
   });
@@ -45,10 +48,10 @@ describe('the OpenAI SDK through the proxy', () => {
     let upstreamFinished = false;
     h.upstream.script(async (_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify(chunk('Hel'))}\n\n`);
+      res.write(`data: ${JSON.stringify(chatChunk('Hel'))}\n\n`);
       await releaseRest.promise;
-      res.write(`data: ${JSON.stringify(chunk('lo'))}\n\n`);
-      res.write(`data: ${JSON.stringify(chunk('!'))}\n\n`);
+      res.write(`data: ${JSON.stringify(chatChunk('lo'))}\n\n`);
+      res.write(`data: ${JSON.stringify(chatChunk('!'))}\n\n`);
       upstreamFinished = true;
       res.end('data: [DONE]\n\n');
     });

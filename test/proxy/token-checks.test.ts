@@ -1,16 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { ManualClock } from '../server/test-app.js';
-import { JSON_HEADERS, chatBody, errorOf, startProxyHarness } from './proxy-harness.js';
-import type { ProxyHarness } from './proxy-harness.js';
+import { ManualClock } from '../helpers/clock.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 
 const UNKNOWN_TOKEN = 'sk-AAAAAAAAAAAAAAAAAAAAAA';
 
 describe('token checks on /v1, in order, in the OpenAI error shape', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   const clock = new ManualClock();
   beforeAll(async () => {
-    h = await startProxyHarness({ clock });
+    h = await startTestGateway({ clock });
   });
   afterAll(async () => {
     await h.close();
@@ -22,7 +23,7 @@ describe('token checks on /v1, in order, in the OpenAI error shape', () => {
   });
 
   const chat = (headers: Record<string, string>) =>
-    h.proxy('/v1/chat/completions', {
+    h.injectProxy('/v1/chat/completions', {
       method: 'POST',
       headers: { ...JSON_HEADERS, ...headers },
       body: chatBody(),
@@ -64,7 +65,7 @@ describe('token checks on /v1, in order, in the OpenAI error shape', () => {
 
   it('refuses a revoked token: 401 token_inactive', async () => {
     const issued = await h.issueToken();
-    expect((await h.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).status).toBe(204);
+    expect((await h.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).statusCode).toBe(204);
     const response = await chat({ authorization: `Bearer ${issued.token}` });
     expect(response.status).toBe(401);
     expect((await errorOf(response)).code).toBe('token_inactive');
@@ -99,11 +100,11 @@ describe('token checks on /v1, in order, in the OpenAI error shape', () => {
     ];
     for (const headers of variants) {
       for (const path of ['/v1/not-allowed', '/v1', '/v1?x=1']) {
-        const response = await h.proxy(path, { headers });
+        const response = await h.injectProxy(path, { headers });
         expect(response.status).toBe(404);
         expect((await errorOf(response)).code).toBe('endpoint_not_found');
       }
-      const response = await h.proxy('/v1/not-allowed', { headers });
+      const response = await h.injectProxy('/v1/not-allowed', { headers });
       expect(response.status).toBe(404);
       expect(await errorOf(response)).toMatchObject({
         code: 'endpoint_not_found',
@@ -116,7 +117,7 @@ describe('token checks on /v1, in order, in the OpenAI error shape', () => {
     const issued = await h.issueToken();
     const variants: Record<string, string>[] = [{}, { authorization: `Bearer ${issued.token}` }];
     for (const headers of variants) {
-      const response = await h.proxy('/v1/chat/completions', {
+      const response = await h.injectProxy('/v1/chat/completions', {
         method: 'PUT',
         headers: { ...JSON_HEADERS, ...headers },
         body: chatBody(),

@@ -8,18 +8,19 @@ import type { RedisClients } from '../../src/redis/index.js';
 import type { Store } from '../../src/store/index.js';
 import { createInvalidationBus } from '../../src/tokens/index.js';
 import type { InvalidationBus } from '../../src/tokens/index.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { LogCapture } from '../helpers/log-capture.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
 import { TEST_REDIS_URL } from '../helpers/service-urls.js';
 import { startTcpRelay } from '../helpers/tcp-relay.js';
 import type { TcpRelay } from '../helpers/tcp-relay.js';
 import { createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
-import { LogCapture } from '../server/test-app.js';
-import { JSON_HEADERS, chatBody, errorOf, startProxyHarness } from './proxy-harness.js';
-import type { ProxyHarness } from './proxy-harness.js';
 
 /** One gateway of a deployment, with its own Redis connections and bus. */
 interface Instance {
-  readonly h: ProxyHarness;
+  readonly h: TestGateway;
   readonly redisLogs: LogCapture;
   close(): Promise<void>;
 }
@@ -38,7 +39,7 @@ async function startInstance(
   });
   const bus: InvalidationBus = createInvalidationBus({ type: 'redis', logger, channel, ...clients });
   await bus.ready();
-  const h = await startProxyHarness({ store, invalidation: bus, ...(options.env && { env: options.env }) });
+  const h = await startTestGateway({ store, invalidation: bus, ...(options.env && { env: options.env }) });
   return {
     h,
     redisLogs,
@@ -50,11 +51,11 @@ async function startInstance(
   };
 }
 
-const chat = (h: ProxyHarness, token: string) =>
-  h.proxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
+const chat = (h: TestGateway, token: string) =>
+  h.injectProxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
 
 /** A successful request, which leaves the token and its project in that gateway's cache. */
-async function warm(h: ProxyHarness, token: string): Promise<void> {
+async function warm(h: TestGateway, token: string): Promise<void> {
   const response = await chat(h, token);
   expect(response.status).toBe(200);
   await response.arrayBuffer();
@@ -62,7 +63,7 @@ async function warm(h: ProxyHarness, token: string): Promise<void> {
 
 /** Sends requests with the token until one is refused; the refusal and how long after the start it came. */
 async function firstRefusal(
-  h: ProxyHarness,
+  h: TestGateway,
   token: string,
   timeoutMs: number,
 ): Promise<{ ms: number; status: number; code: string; served: number }> {
@@ -105,7 +106,7 @@ describe.skipIf(both)('a change made through one instance is refused by the othe
     const issued = await a.h.issueToken();
     await warm(a.h, issued.token);
     await warm(b.h, issued.token);
-    expect((await a.h.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).status).toBe(204);
+    expect((await a.h.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).statusCode).toBe(204);
     const refusal = await firstRefusal(b.h, issued.token, 1000);
     delays.push(`revoke ${refusal.ms.toFixed(1)} ms (${String(refusal.served)} served)`);
     expect(refusal).toMatchObject({ status: 401, code: 'token_inactive' });
@@ -117,7 +118,7 @@ describe.skipIf(both)('a change made through one instance is refused by the othe
     await warm(a.h, issued.token);
     await warm(b.h, issued.token);
     const patched = await a.h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { is_active: false });
-    expect(patched.status).toBe(200);
+    expect(patched.statusCode).toBe(200);
     const refusal = await firstRefusal(b.h, issued.token, 1000);
     delays.push(`is_active ${refusal.ms.toFixed(1)} ms (${String(refusal.served)} served)`);
     expect(refusal).toMatchObject({ status: 401, code: 'token_inactive' });
@@ -131,7 +132,7 @@ describe.skipIf(both)('a change made through one instance is refused by the othe
     await a.h.gateway.requestCounts.flush();
     await b.h.gateway.requestCounts.flush();
     const patched = await a.h.manage('PATCH', `/manage/tokens/${issued.tokenId}`, { max_requests: 2 });
-    expect(patched.status).toBe(200);
+    expect(patched.statusCode).toBe(200);
     const refusal = await firstRefusal(b.h, issued.token, 1000);
     delays.push(`max_requests ${refusal.ms.toFixed(1)} ms (${String(refusal.served)} served)`);
     expect(refusal).toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
@@ -147,7 +148,7 @@ describe.skipIf(both)('a change made through one instance is refused by the othe
       await warm(b.h, token);
     }
     const patched = await a.h.manage('PATCH', `/manage/projects/${issued.projectId}`, { is_active: false });
-    expect(patched.status).toBe(200);
+    expect(patched.statusCode).toBe(200);
     const refusal = await firstRefusal(b.h, issued.token, 1000);
     delays.push(`project ${refusal.ms.toFixed(1)} ms (${String(refusal.served)} served)`);
     expect(refusal).toMatchObject({ status: 403, code: 'project_inactive' });
@@ -192,7 +193,7 @@ describe.skipIf(both)('instance B while its Redis is unreachable', () => {
       },
       { timeout: 5000, interval: 5 },
     );
-    expect((await a.h.manage('DELETE', `/manage/tokens/${revoked.tokenId}`)).status).toBe(204);
+    expect((await a.h.manage('DELETE', `/manage/tokens/${revoked.tokenId}`)).statusCode).toBe(204);
     expect((await chat(a.h, revoked.token)).status).toBe(401);
     // B has not heard of the revocation: it serves from its cache until the TTL runs out, then asks the database.
     const refusal = await firstRefusal(b.h, revoked.token, TTL_MS + 1000);

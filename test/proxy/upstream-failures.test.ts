@@ -1,31 +1,28 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import {
-  JSON_HEADERS,
-  chatBody,
-  chunk,
-  closedPort,
-  errorOf,
-  openAiLikeProvider,
-  startProxyHarness,
-} from './proxy-harness.js';
-import type { IssuedToken, ProxyHarness } from './proxy-harness.js';
-import { silent, stallAfterFirstEvent, startRawUpstream } from './raw-upstream.js';
-import type { RawUpstream } from './raw-upstream.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import type { IssuedToken } from '../helpers/management.js';
+import { closedPort } from '../helpers/network.js';
+import { openAiLikeProvider } from '../helpers/provider-file.js';
+import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
+import { silent, stallAfterFirstEvent, startRawUpstream } from '../helpers/raw-upstream.js';
+import type { RawUpstream } from '../helpers/raw-upstream.js';
+import { chatChunk } from '../helpers/sse.js';
 
 const WAIT = { timeout: 3000, interval: 20 };
 const STREAM_ERROR = /^data: \{"error":\{.*"code":"upstream_stream_error"\}\}\n\n$/;
 
 describe('upstream failures', () => {
-  let h: ProxyHarness;
+  let h: TestGateway;
   let silentUpstream: RawUpstream;
   let stallingUpstream: RawUpstream;
   let healthy: IssuedToken;
   beforeAll(async () => {
     silentUpstream = await startRawUpstream(silent);
     stallingUpstream = await startRawUpstream(stallAfterFirstEvent);
-    h = await startProxyHarness({
+    h = await startTestGateway({
       // These tests are about each failure's answer; the circuit breaker has its own suite.
       env: { CIRCUIT_BREAKER_THRESHOLD: '1000' },
       providers: {
@@ -77,7 +74,7 @@ describe('upstream failures', () => {
     }, WAIT);
     // The quota is intact: moved to a working provider, the token still has both requests.
     expect(
-      (await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { provider: 'openai' })).status,
+      (await h.manage('PATCH', `/manage/projects/${issued.projectId}`, { provider: 'openai' })).statusCode,
     ).toBe(200);
     expect((await chat(issued.token)).status).toBe(200);
     expect((await chat(issued.token)).status).toBe(200);
@@ -101,8 +98,8 @@ describe('upstream failures', () => {
   it('ends an SSE stream that the upstream cuts midway with an upstream_stream_error event', async () => {
     h.upstream.script((_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify(chunk('one '))}\n\n`);
-      res.write(`data: ${JSON.stringify(chunk('two'))}\n\n`, () => res.socket?.destroy());
+      res.write(`data: ${JSON.stringify(chatChunk('one '))}\n\n`);
+      res.write(`data: ${JSON.stringify(chatChunk('two'))}\n\n`, () => res.socket?.destroy());
     });
     const response = await chat(healthy.token, { stream: true });
     expect(response.status).toBe(200);
@@ -117,8 +114,8 @@ describe('upstream failures', () => {
   it('makes the SDK stream throw an APIError (not hang) when the upstream cuts it midway', async () => {
     h.upstream.script((_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify(chunk('one '))}\n\n`);
-      res.write(`data: ${JSON.stringify(chunk('two'))}\n\n`, () => res.socket?.destroy());
+      res.write(`data: ${JSON.stringify(chatChunk('one '))}\n\n`);
+      res.write(`data: ${JSON.stringify(chatChunk('two'))}\n\n`, () => res.socket?.destroy());
     });
     const stream = await h.openai(healthy.token).chat.completions.create({
       model: 'gpt-4o-mini',

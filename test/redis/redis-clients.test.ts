@@ -2,8 +2,8 @@ import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 
 import { openRedisClients, reconnectDelay } from '../../src/redis/index.js';
-import { closedPort } from '../proxy/proxy-harness.js';
-import { LogCapture } from '../server/test-app.js';
+import { LogCapture } from '../helpers/log-capture.js';
+import { closedPort } from '../helpers/network.js';
 
 describe('redis clients', () => {
   it('waits longer after each failed reconnect, up to the cap', () => {

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH, MANAGEMENT_TOKEN, createProject, json } from '../helpers/management.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
-import { AUTH, MANAGEMENT_TOKEN, createProject, json, startTestApp } from './test-app.js';
-import type { TestApp } from './test-app.js';
 
 describe.each(TEST_DIALECTS)('logging (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestApp(dialect);
+    t = await startTestGateway({ dialect });
   });
   afterAll(async () => {
     await t.close();
@@ -27,7 +28,7 @@ describe.each(TEST_DIALECTS)('logging (%s)', (dialect) => {
       payload: JSON.stringify({ name: 'n', api_key: apiKey }),
     });
     await t.inject({ method: 'GET', url: '/manage/projects', headers: AUTH });
-    await t.audit.flush();
+    await t.gateway.audit.flush();
 
     const text = t.logs.text;
     expect(t.logs.raw.length).toBeGreaterThan(10);
@@ -58,7 +59,7 @@ describe.each(TEST_DIALECTS)('logging (%s)', (dialect) => {
 
   it('redacts secret fields even when code logs them by mistake', () => {
     const before = t.logs.raw.length;
-    t.app.log.info(
+    t.gateway.app.log.info(
       {
         headers: { authorization: `Bearer ${MANAGEMENT_TOKEN}` },
         api_key: 'sk-live-oops',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { json, startTestApp } from './test-app.js';
-import type { TestApp } from './test-app.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { json } from '../helpers/management.js';
 
 interface OpenApiDocument {
   openapi: string;
@@ -28,10 +29,10 @@ const ROUTES: [string, string, string][] = [
 ];
 
 describe('OpenAPI document', () => {
-  let t: TestApp;
+  let t: TestGateway;
   let doc: OpenApiDocument;
   beforeAll(async () => {
-    t = await startTestApp('sqlite');
+    t = await startTestGateway();
     const response = await t.inject({ method: 'GET', url: '/manage/openapi.json' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AUTH, startTestApp } from './test-app.js';
-import type { TestApp } from './test-app.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH } from '../helpers/management.js';
 
 describe('management API over a real socket', () => {
-  let t: TestApp;
+  let t: TestGateway;
   let base: string;
   beforeAll(async () => {
-    t = await startTestApp('sqlite');
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    t = await startTestGateway();
+    base = t.url;
   });
   afterAll(async () => {
     await t.close();

@@ -1,22 +1,20 @@
-import { tmpdir } from 'node:os';
-
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createAuditRecorder } from '../../src/audit/index.js';
 import { VERSION } from '../../src/core/index.js';
-import { createServer } from '../../src/server/index.js';
-import { TEST_DIALECTS, createTestStore } from '../helpers/test-store.js';
-import { AUTH, ManualClock, json, startTestApp, testConfig } from './test-app.js';
-import type { TestApp } from './test-app.js';
+import { ManualClock } from '../helpers/clock.js';
+import { startTestGateway } from '../helpers/gateway-harness.js';
+import type { TestGateway } from '../helpers/gateway-harness.js';
+import { AUTH, json } from '../helpers/management.js';
+import { TEST_DIALECTS } from '../helpers/test-store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe.each(TEST_DIALECTS)('server probes and request ids (%s)', (dialect) => {
-  let t: TestApp;
+  let t: TestGateway;
   const clock = new ManualClock(new Date('2025-07-01T12:34:56.789Z'));
   beforeAll(async () => {
-    t = await startTestApp(dialect, {
+    t = await startTestGateway({
+      dialect,
       clock,
       extensions: [
         (app) =>
@@ -105,7 +103,7 @@ describe.each(TEST_DIALECTS)('server probes and request ids (%s)', (dialect) => 
 
 describe.each(TEST_DIALECTS)('readiness without a database (%s)', (dialect) => {
   it('answers /ready with 503 database_unavailable once the store is gone', async () => {
-    const t = await startTestApp(dialect);
+    const t = await startTestGateway({ dialect });
     try {
       // Close the store under the running server: the probe must notice.
       await t.store.close();
@@ -127,23 +125,19 @@ describe.each(TEST_DIALECTS)('readiness without a database (%s)', (dialect) => {
 
 describe('server close', () => {
   it('drains the audit recorder, stops answering and leaves the store open', async () => {
-    const testStore = await createTestStore('sqlite');
-    const { store } = testStore;
-    const logger = pino({ level: 'silent' });
-    const config = testConfig(tmpdir(), { file: '' });
-    const audit = createAuditRecorder({ config: config.audit, store, logger });
-    const server = await createServer({ config, store, logger, audit });
+    const t = await startTestGateway({ env: { AUDIT_LOG_FILE: '' }, listen: false });
+    const { app, audit } = t.gateway;
     try {
       for (let i = 0; i < 20; i += 1) {
-        await server.app.inject({ method: 'GET', url: '/manage/projects', headers: AUTH });
+        await app.inject({ method: 'GET', url: '/manage/projects', headers: AUTH });
       }
-      await server.close();
+      await t.gateway.close();
       expect(audit.stats()).toMatchObject({ queued: 0, dropped: 0 });
-      expect((await store.audit.list({ action: 'project.list' }, 1, 100)).totalCount).toBe(20);
-      await expect(store.ping()).resolves.toBeUndefined();
-      await expect(server.app.inject({ method: 'GET', url: '/health' })).rejects.toThrow();
+      expect((await t.store.audit.list({ action: 'project.list' }, 1, 100)).totalCount).toBe(20);
+      await expect(t.store.ping()).resolves.toBeUndefined();
+      await expect(app.inject({ method: 'GET', url: '/health' })).rejects.toThrow();
     } finally {
-      await testStore.cleanup();
+      await t.close();
     }
   });
 });

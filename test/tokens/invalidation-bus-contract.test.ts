@@ -7,8 +7,8 @@ import { openRedisClients } from '../../src/redis/index.js';
 import type { RedisClients } from '../../src/redis/index.js';
 import { createInvalidationBus } from '../../src/tokens/index.js';
 import type { InvalidationBus, InvalidationEvent } from '../../src/tokens/index.js';
+import { LogCapture } from '../helpers/log-capture.js';
 import { TEST_REDIS_URL } from '../helpers/service-urls.js';
-import { LogCapture } from '../server/test-app.js';
 
 /** Three instances of one deployment, as seen by their buses. */
 interface Deployment {

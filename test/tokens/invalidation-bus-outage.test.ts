@@ -4,17 +4,17 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 import { AppError } from '../../src/core/index.js';
+import { generateToken, hashToken, tokenPreview } from '../../src/core/index.js';
 import { openRedisClients } from '../../src/redis/index.js';
 import type { RedisClients } from '../../src/redis/index.js';
-import { generateToken, hashToken, tokenPreview } from '../../src/core/index.js';
 import { TokenAuthority, createInvalidationBus, invalidatingStore } from '../../src/tokens/index.js';
 import type { InvalidationBus, InvalidationEvent } from '../../src/tokens/index.js';
+import { LogCapture } from '../helpers/log-capture.js';
 import { TEST_REDIS_URL } from '../helpers/service-urls.js';
 import { startTcpRelay } from '../helpers/tcp-relay.js';
 import type { TcpRelay } from '../helpers/tcp-relay.js';
 import { createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
-import { LogCapture } from '../server/test-app.js';
 
 const WAIT = { timeout: 5000, interval: 5 };
 
