@@ -5,20 +5,55 @@ import type { Config } from '../config/index.js';
 import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 
+/** How long closing a log file may take before shutdown goes on without it. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** The process logger and how to let go of its destination. */
+export interface ProcessLogger {
+  readonly logger: Logger;
+  /** Writes what is buffered; a `LOG_FILE` is closed, standard output stays open. */
+  close(): Promise<void>;
+}
+
 /**
  * The process logger: JSON lines (`LOG_FORMAT=json`) or human-readable lines (`console`), on standard output or
  * appended to `LOG_FILE`, with secrets redacted.
  */
-export async function createLogger(log: Config['log']): Promise<Logger> {
+export async function createLogger(log: Config['log']): Promise<ProcessLogger> {
   const options: LoggerOptions = {
     level: log.level,
     redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, await destinationFor(log));
+  const destination = await destinationFor(log);
+  const logger = pino(options, destination);
+  return {
+    logger,
+    close: () =>
+      new Promise((resolve) => {
+        logger.flush();
+        if (log.file === '') {
+          resolve();
+          return;
+        }
+        // A destination that never reports closing must not hold the shutdown.
+        const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+        destination.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        destination.end();
+      }),
+  };
 }
 
-async function destinationFor(log: Config['log']): Promise<DestinationStream> {
+/** What the logger writes to: pino's file or standard-output destination, or pino-pretty's stream. */
+interface LogDestination extends DestinationStream {
+  end(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+async function destinationFor(log: Config['log']): Promise<LogDestination> {
   const target = log.file === '' ? 1 : log.file;
   if (log.format === 'console') {
     // Loaded only when asked for: JSON logging (the default) does not pay for it in memory.

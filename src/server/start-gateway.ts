@@ -79,12 +79,12 @@ export interface Gateway {
  */
 export async function startGateway(config: Config, overrides: GatewayOverrides = {}): Promise<Gateway> {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? (await createLogger(config.log));
   const parts = new ResourceStack();
-  if (overrides.logger === undefined) {
-    parts.add('log', () => {
-      logger.flush();
-    });
+  let logger = overrides.logger;
+  if (logger === undefined) {
+    const created = await createLogger(config.log);
+    parts.add('log', () => created.close());
+    logger = created.logger;
   }
   try {
     return await assemble(config, overrides, { clock, logger, parts });

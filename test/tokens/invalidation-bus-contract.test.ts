@@ -185,39 +185,42 @@ describe.each(IMPLEMENTATIONS)('invalidation bus contract ($name)', (implementat
     ).toBeGreaterThan(0);
   });
 
-  it('ignores malformed and unknown messages on the channel and applies the next well-formed one', async (context) => {
-    const { publishRaw } = deployment;
-    if (publishRaw === undefined) {
-      context.skip();
-      return;
-    }
-    const [a] = deployment.buses;
-    const onA = record(a);
-    const broken = [
-      'not json',
-      'null',
-      '[]',
-      '{}',
-      JSON.stringify({ source: 'other-instance', type: 'token-dropped', tokenId: 'token-4' }),
-      JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 42 }),
-      JSON.stringify({ source: 'other-instance', type: 'project-changed' }),
-      JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: '../../etc' }),
-      JSON.stringify({ type: 'resync' }),
-      JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 'x'.repeat(5000) }),
-    ];
-    for (const text of broken) await publishRaw(text);
-    await publishRaw(JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 'token-5' }));
-    await vi.waitFor(
-      () => {
-        expect(onA.events).toEqual([{ type: 'token-changed', tokenId: 'token-5' }]);
-      },
-      { timeout: 2000, interval: 2 },
-    );
-    const ignored = logs.entries.filter((entry) => entry.msg === 'ignored a malformed invalidation message');
-    // Each of the three buses ignored each broken message.
-    expect(ignored).toHaveLength(broken.length * 3);
-    expect(logs.text).not.toContain('etc');
-  });
+  // Only a bus with a wire can receive what another program wrote on its channel.
+  if (implementation.name !== 'memory') {
+    it('ignores malformed and unknown messages on the channel and applies the next well-formed one', async () => {
+      const publishRaw = deployment.publishRaw as (text: string) => Promise<void>;
+      const [a] = deployment.buses;
+      const onA = record(a);
+      const broken = [
+        'not json',
+        'null',
+        '[]',
+        '{}',
+        JSON.stringify({ source: 'other-instance', type: 'token-dropped', tokenId: 'token-4' }),
+        JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 42 }),
+        JSON.stringify({ source: 'other-instance', type: 'project-changed' }),
+        JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: '../../etc' }),
+        JSON.stringify({ type: 'resync' }),
+        JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 'x'.repeat(5000) }),
+      ];
+      for (const text of broken) await publishRaw(text);
+      await publishRaw(
+        JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 'token-5' }),
+      );
+      await vi.waitFor(
+        () => {
+          expect(onA.events).toEqual([{ type: 'token-changed', tokenId: 'token-5' }]);
+        },
+        { timeout: 2000, interval: 2 },
+      );
+      const ignored = logs.entries.filter(
+        (entry) => entry.msg === 'ignored a malformed invalidation message',
+      );
+      // Each of the three buses ignored each broken message.
+      expect(ignored).toHaveLength(broken.length * 3);
+      expect(logs.text).not.toContain('etc');
+    });
+  }
 
   it('delivers nothing after close, ignores later publishes, and leaves the other instances working', async () => {
     const [a, b, c] = deployment.buses;

@@ -33,12 +33,14 @@ export async function runServer(options: RunServerOptions): Promise<void> {
   if (config.log.level === 'debug') enableDebugOutput();
   await assertCanListen(config.listen);
 
-  const logger = await createLogger(config.log);
+  // The command owns the logger: it still logs after the gateway has closed.
+  const log = await createLogger(config.log);
+  const { logger } = log;
   let gateway: Gateway;
   try {
     gateway = await startGateway(config, { logger });
   } catch (error) {
-    logger.flush();
+    await log.close();
     throw error instanceof CliError ? error : new CliError(describe(error), { cause: error });
   }
   let address: string;
@@ -46,6 +48,7 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     address = await gateway.app.listen({ host: bindHost(config.listen), port: config.listen.port });
   } catch (error) {
     await gateway.close();
+    await log.close();
     throw BIND_ERRORS.has(errorCodeOf(error)) ? listenError(config.listen, error) : error;
   }
   logger.info(
@@ -60,7 +63,11 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     },
     'llm-proxy is ready',
   );
-  return waitForShutdown(logger, () => gateway.close());
+  try {
+    await waitForShutdown(logger, () => gateway.close());
+  } finally {
+    await log.close();
+  }
 }
 
 /**
