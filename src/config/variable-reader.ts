@@ -1,5 +1,7 @@
 import { KindGuard } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 import { parseBoolean, parseInteger } from './parse-values.js';
 import type { Parsed } from './parse-values.js';
@@ -95,8 +97,22 @@ function parserOf(spec: VariableSpec): (raw: string) => Parsed<unknown> {
   throw new Error(`${spec.name}: its schema implies no parser; declare one with the variable`);
 }
 
+/*
+ * The schemas are checked with Ajv (TypeBox schemas are JSON Schema), which the server loads anyway for its
+ * routes. TypeBox's own value checker is not used: loading it measurably slowed the server's request handling
+ * (node's internals ran slower for the life of the process; see benchmarks/README.md, "A/B").
+ */
+const ajv = new Ajv({ strict: false, allErrors: false });
+const validators = new WeakMap<TSchema, ValidateFunction>();
+
 function schemaProblem(spec: VariableSpec, value: unknown): string | undefined {
-  if (Value.Check(spec.schema, value)) return undefined;
-  const message = Value.Errors(spec.schema, value).First()?.message ?? 'is not valid';
-  return message.charAt(0).toLowerCase() + message.slice(1);
+  let validate = validators.get(spec.schema);
+  if (validate === undefined) {
+    validate = ajv.compile(spec.schema);
+    validators.set(spec.schema, validate);
+  }
+  if (validate(value)) return undefined;
+  const error = validate.errors?.[0];
+  if (error === undefined) return 'is not valid';
+  return `${error.instancePath === '' ? '' : `${error.instancePath.slice(1)} `}${error.message ?? 'is not valid'}`;
 }

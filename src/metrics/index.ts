@@ -1,2 +1,2 @@
 export { ProxyMetrics } from './proxy-metrics.js';
-export type { MetricsSnapshot, RequestLabels } from './proxy-metrics.js';
+export type { MetricsSnapshot } from './proxy-metrics.js';

@@ -3,14 +3,6 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabelledCounter, LabelledHistogram } from './labelled-series.js';
 import type { CounterCell, HistogramCells } from './labelled-series.js';
 
-/** Labels of one finished proxy request. Endpoints are allowlist entries, so label cardinality stays bounded. */
-export interface RequestLabels {
-  readonly provider: string;
-  readonly endpoint: string;
-  readonly method: string;
-  readonly status: number;
-}
-
 /** The series one provider endpoint's requests land in, kept together so that a request finds them at once. */
 interface RouteSeries {
   readonly duration: HistogramCells;
@@ -107,20 +99,27 @@ export class ProxyMetrics {
   }
 
   /** A proxied request finished (its response was sent or the client went away). */
-  finished(labels: RequestLabels, totalSeconds: number, upstreamSeconds: number | undefined): void {
+  finished(
+    provider: string,
+    endpoint: string,
+    method: string,
+    status: number,
+    totalSeconds: number,
+    upstreamSeconds: number | undefined,
+  ): void {
     this.totals.inFlight -= 1;
     this.totals.requests += 1;
-    if (labels.status >= 400) this.totals.errors += 1;
-    const route = this.routeSeries(labels.provider, labels.endpoint);
-    let byStatus = route.requests.get(labels.method);
+    if (status >= 400) this.totals.errors += 1;
+    const route = this.routeSeries(provider, endpoint);
+    let byStatus = route.requests.get(method);
     if (byStatus === undefined) {
       byStatus = new Map();
-      route.requests.set(labels.method, byStatus);
+      route.requests.set(method, byStatus);
     }
-    let counter = byStatus.get(labels.status);
+    let counter = byStatus.get(status);
     if (counter === undefined) {
-      counter = this.requests.cell([labels.provider, labels.endpoint, labels.method, labels.status]);
-      byStatus.set(labels.status, counter);
+      counter = this.requests.cell([provider, endpoint, method, status]);
+      byStatus.set(status, counter);
     }
     counter.value += 1;
     this.duration.record(route.duration, totalSeconds);

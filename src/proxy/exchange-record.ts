@@ -97,7 +97,9 @@ export class ExchangeObservers {
 
   /** Tells the observers that want it that a request entered the proxy. */
   started(): void {
-    for (const observer of this.starters) {
+    const { starters } = this;
+    for (let at = 0; at < starters.length; at += 1) {
+      const observer = starters[at] as ExchangeObserver;
       try {
         observer.exchangeStarted?.();
       } catch (error) {
@@ -108,7 +110,9 @@ export class ExchangeObservers {
 
   /** Hands a finished exchange to every observer. */
   finished(record: ExchangeRecord): void {
-    for (const observer of this.observers) {
+    const { observers } = this;
+    for (let at = 0; at < observers.length; at += 1) {
+      const observer = observers[at] as ExchangeObserver;
       try {
         observer.exchangeFinished(record);
       } catch (error) {

@@ -11,12 +11,10 @@ export function metricsObserver(metrics: ProxyMetrics): ExchangeObserver {
     exchangeFinished(record: ExchangeRecord) {
       if (record.errorCode !== null) metrics.proxyError(record.errorCode);
       metrics.finished(
-        {
-          provider: record.provider ?? 'none',
-          endpoint: record.endpoint ?? 'unmatched',
-          method: record.method,
-          status: record.status,
-        },
+        record.provider ?? 'none',
+        record.endpoint ?? 'unmatched',
+        record.method,
+        record.status,
         record.durationMs / 1000,
         record.upstreamMs === null ? undefined : record.upstreamMs / 1000,
       );

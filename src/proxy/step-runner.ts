@@ -86,6 +86,8 @@ function runSteps(
       onError(current, error);
       return;
     }
+    // Most steps hand on the state they were given: the common case needs no further checks.
+    if (result === current) continue;
     if (result === ANSWERED) return;
     if (isThenable(result)) {
       const next = at + 1;

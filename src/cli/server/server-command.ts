@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 
 import { enableDebugOutput } from '../shared/cli-error.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
+import { warmUpNextTick } from './warm-up.js';
 
 interface ServerFlags {
   env: string;
@@ -28,6 +29,7 @@ export function registerServerCommand(program: Command): void {
     .option('-c, --config <file>', 'provider file (sets API_CONFIG_PATH)')
     .action(async (flags: ServerFlags) => {
       if (flags.debug === true) enableDebugOutput();
+      warmUpNextTick();
       // Loaded on demand: the other commands start without the server's dependencies.
       const { runServer } = await import('./run-server.js');
       await runServer({
