@@ -203,3 +203,36 @@ describe.skipIf(both)('instance B while its Redis is unreachable', () => {
     await warm(b.h, other.token);
   });
 });
+
+describe.skipIf(both)('gateways configured only with REDIS_URL', () => {
+  let shared: TestStore;
+  let a: TestGateway;
+  let b: TestGateway;
+
+  beforeAll(async () => {
+    shared = await createTestStore('postgres');
+    // The composition root opens the Redis connections and the bus from the configuration alone.
+    const env = {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_INVALIDATION_CHANNEL: `llm-proxy-test-root-${randomBytes(6).toString('hex')}`,
+    };
+    a = await startTestGateway({ store: shared.store, env });
+    b = await startTestGateway({ store: shared.store, env });
+    await Promise.all([a.gateway.invalidation.ready(), b.gateway.invalidation.ready()]);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await shared.cleanup();
+  });
+
+  it('refuse on instance B a token revoked through instance A within 1 s', async () => {
+    const issued = await a.issueToken();
+    await warm(a, issued.token);
+    await warm(b, issued.token);
+    expect((await a.manage('DELETE', `/manage/tokens/${issued.tokenId}`)).statusCode).toBe(204);
+    const refusal = await firstRefusal(b, issued.token, 1000);
+    expect(refusal).toMatchObject({ status: 401, code: 'token_inactive' });
+    expect(refusal.ms).toBeLessThanOrEqual(1000);
+  });
+});
