@@ -8,9 +8,6 @@
  * when B is worse than A beyond the noise, 2 when the run itself failed. Child processes are stopped on every
  * exit path.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runPairedLatency } from './lib/ab-latency.js';
@@ -22,11 +19,9 @@ import { startAbTargets } from './lib/ab-targets.js';
 import { runPairedThroughput } from './lib/ab-throughput.js';
 import { evaluateAb } from './lib/ab-verdict.js';
 import type { BuiltRef } from './lib/build-ref.js';
-import { stopAllChildren } from './lib/child-process.js';
+import { runBenchmarkMain } from './lib/bench-main.js';
 import { describeMachine, loadAverages } from './lib/machine.js';
-import { guardProcess } from './lib/process-guard.js';
-import { messageOf, progress } from './lib/progress.js';
-import { writeResults } from './lib/report.js';
+import { progress } from './lib/progress.js';
 import { assertTargetsRelayUpstream } from './lib/sanity-check.js';
 import { SCENARIOS } from './lib/scenarios.js';
 
@@ -34,41 +29,18 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Two tsc builds and three servers starting on a busy machine. */
 const STARTUP_BUDGET_S = 480;
 
-process.exitCode = await main(process.argv.slice(2));
-
-async function main(argv: readonly string[]): Promise<number> {
-  let options: AbOptions;
-  try {
-    const parsed = parseAbOptions(argv);
-    if (parsed === 'help') {
-      console.log(AB_USAGE);
-      return 0;
-    }
-    options = parsed;
-  } catch (error) {
-    console.error(`${messageOf(error)}\n\n${AB_USAGE}`);
-    return 2;
-  }
-  guardProcess(timeBudgetSeconds(options));
-  const workDir = mkdtempSync(join(tmpdir(), 'llm-proxy-ab-'));
-  // Also on the exits that skip `finally` (signals, the time budget).
-  process.on('exit', () => {
-    rmSync(workDir, { recursive: true, force: true });
-  });
-  try {
-    const results = await compare(options, workDir);
-    console.log(`\n${formatAbReport(results)}`);
-    const out = resolve(options.out);
-    await writeResults(out, results);
-    console.log(`\nResults written to ${out}`);
-    return results.passed || options.noFail ? 0 : 1;
-  } catch (error) {
-    console.error(`\nA/B benchmark aborted: ${messageOf(error)}`);
-    return 2;
-  } finally {
-    await stopAllChildren();
-  }
-}
+process.exitCode = await runBenchmarkMain(
+  {
+    name: 'A/B benchmark',
+    usage: AB_USAGE,
+    workDirPrefix: 'llm-proxy-ab-',
+    parse: parseAbOptions,
+    timeBudgetSeconds,
+    measure: compare,
+    report: formatAbReport,
+  },
+  process.argv.slice(2),
+);
 
 async function compare(options: AbOptions, workDir: string): Promise<AbResults> {
   const date = new Date().toISOString();

@@ -7,17 +7,14 @@
  * Prints a report, writes benchmarks/results/latest.json and exits 1 when a target is missed, 2 when the run
  * itself failed (a server did not start, a request failed). Child processes are stopped on every exit path.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { stopAllChildren } from './lib/child-process.js';
+import { runBenchmarkMain } from './lib/bench-main.js';
 import { runLatencyPhase } from './lib/latency-phase.js';
 import { describeMachine, loadAverages } from './lib/machine.js';
-import { guardProcess } from './lib/process-guard.js';
-import { messageOf, progress } from './lib/progress.js';
-import { formatReport, writeResults } from './lib/report.js';
+import { progress } from './lib/progress.js';
+import { formatReport } from './lib/report.js';
 import type { BenchResults } from './lib/results.js';
 import { startRssSampler } from './lib/rss-sampler.js';
 import type { RssSummary } from './lib/rss-sampler.js';
@@ -33,44 +30,20 @@ import { runThroughputPhase } from './lib/throughput-phase.js';
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STARTUP_BUDGET_S = 120;
 
-process.exitCode = await main(process.argv.slice(2));
-
-async function main(argv: readonly string[]): Promise<number> {
-  let options: RunOptions;
-  try {
-    const parsed = parseRunOptions(argv);
-    if (parsed === 'help') {
-      console.log(USAGE);
-      return 0;
-    }
-    options = parsed;
-  } catch (error) {
-    console.error(`${messageOf(error)}\n\n${USAGE}`);
-    return 2;
-  }
-  guardProcess(timeBudgetSeconds(options));
-  const workDir = mkdtempSync(join(tmpdir(), 'llm-proxy-bench-'));
-  // Also on the exits that skip `finally` (signals, the time budget).
-  if (!options.cpuProf) {
-    process.on('exit', () => {
-      rmSync(workDir, { recursive: true, force: true });
-    });
-  }
-  try {
-    const results = await benchmark(options, workDir);
-    console.log(`\n${formatReport(results)}`);
-    const out = resolve(options.out);
-    await writeResults(out, results);
-    console.log(`\nResults written to ${out}`);
-    return results.passed || options.noFail ? 0 : 1;
-  } catch (error) {
-    console.error(`\nbenchmark aborted: ${messageOf(error)}`);
-    return 2;
-  } finally {
-    await stopAllChildren();
-    if (options.cpuProf) console.log(`CPU profiles (.cpuprofile) kept in ${join(workDir, 'profiles')}`);
-  }
-}
+process.exitCode = await runBenchmarkMain(
+  {
+    name: 'benchmark',
+    usage: USAGE,
+    workDirPrefix: 'llm-proxy-bench-',
+    parse: parseRunOptions,
+    timeBudgetSeconds,
+    measure: benchmark,
+    report: formatReport,
+    keepWorkDir: (options, workDir) =>
+      options.cpuProf ? `CPU profiles (.cpuprofile) kept in ${join(workDir, 'profiles')}` : undefined,
+  },
+  process.argv.slice(2),
+);
 
 async function benchmark(options: RunOptions, workDir: string): Promise<BenchResults> {
   const date = new Date().toISOString();
