@@ -20,3 +20,32 @@ export async function errorOf(response: Response): Promise<OpenAiErrorBody['erro
   const body = (await response.json()) as OpenAiErrorBody;
   return body.error;
 }
+
+/** What {@link leaveAfterFirstChunk} saw before it left. */
+export interface LeftStream {
+  readonly response: Response;
+  /** The first chunk of the stream, as text. */
+  readonly first: string;
+}
+
+/**
+ * A client that leaves mid-stream: sends a streaming chat request, reads the first chunk of the answer and
+ * aborts. The caller scripts the upstream (a slow stream) first.
+ */
+export async function leaveAfterFirstChunk(
+  gateway: { proxy(path: string, init?: RequestInit & { token?: string }): Promise<Response> },
+  token: string,
+): Promise<LeftStream> {
+  const controller = new AbortController();
+  const response = await gateway.proxy('/v1/chat/completions', {
+    method: 'POST',
+    token,
+    headers: JSON_HEADERS,
+    body: chatBody({ stream: true }),
+    signal: controller.signal,
+  });
+  const reader = response.body?.getReader();
+  const chunk = (await reader?.read())?.value as Uint8Array | undefined;
+  controller.abort();
+  return { response, first: Buffer.from(chunk ?? new Uint8Array()).toString() };
+}

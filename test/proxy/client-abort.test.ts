@@ -6,7 +6,7 @@ import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import type { IssuedToken } from '../helpers/management.js';
 import { closed } from '../helpers/network.js';
-import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { JSON_HEADERS, chatBody, leaveAfterFirstChunk } from '../helpers/proxy-requests.js';
 import { slowStream } from '../helpers/sse.js';
 import { TEST_DIALECTS } from '../helpers/test-store.js';
 
@@ -57,19 +57,9 @@ describe('a client that goes away aborts the upstream request', () => {
   it('aborts a slow stream upstream when fetch is aborted after the first chunk', async () => {
     // 200 chunks 50 ms apart: ten seconds of generation unless the abort reaches the upstream.
     h.upstream.script((_request, res) => slowStream(res, 200, 50));
-    const controller = new AbortController();
-    const response = await h.proxy('/v1/chat/completions', {
-      method: 'POST',
-      token: issued.token,
-      headers: JSON_HEADERS,
-      body: chatBody({ stream: true }),
-      signal: controller.signal,
-    });
+    const { response, first } = await leaveAfterFirstChunk(h, issued.token);
     expect(response.status).toBe(200);
-    const reader: ReadableStreamDefaultReader<Uint8Array> = response.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toContain('data: ');
-    controller.abort();
+    expect(first).toContain('data: ');
     await vi.waitFor(() => {
       expect(h.upstream.requests[0]?.aborted).toBe(true);
     }, WAIT);

@@ -19,7 +19,7 @@ import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import { closedPort } from '../helpers/network.js';
 import { openAiLikeProvider } from '../helpers/provider-file.js';
-import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { JSON_HEADERS, chatBody, leaveAfterFirstChunk } from '../helpers/proxy-requests.js';
 import { slowStream } from '../helpers/sse.js';
 
 const WAIT = { timeout: 5000, interval: 10 };
@@ -278,17 +278,7 @@ describe('response taps and exchange observers', () => {
   it('sees a client that leaves mid-stream as an error after the response began', async () => {
     const issued = await h.issueToken();
     h.upstream.script((_request, res) => slowStream(res, 200, 20));
-    const controller = new AbortController();
-    const response = await h.proxy('/v1/chat/completions', {
-      method: 'POST',
-      token: issued.token,
-      headers: JSON_HEADERS,
-      body: chatBody({ stream: true }),
-      signal: controller.signal,
-    });
-    const reader = response.body?.getReader();
-    await reader?.read();
-    controller.abort();
+    const { response } = await leaveAfterFirstChunk(h, issued.token);
     const { seen, record } = await exchangeOf(response);
     expect(seen).toEqual(['start:upstream', 'response:200', 'data', 'error:client disconnected']);
     expect(record).toMatchObject({ status: 200, outcome: 'client_gone', source: 'upstream' });
@@ -366,18 +356,8 @@ describe('a transforming tap', () => {
   it('passes a client abort through the transforming tap to the upstream', async () => {
     const issued = await h.issueToken();
     h.upstream.script((_request, res) => slowStream(res, 200, 20));
-    const controller = new AbortController();
-    const response = await h.proxy('/v1/chat/completions', {
-      method: 'POST',
-      token: issued.token,
-      headers: JSON_HEADERS,
-      body: chatBody({ stream: true }),
-      signal: controller.signal,
-    });
-    const reader = response.body?.getReader();
-    const first = (await reader?.read())?.value as Uint8Array | undefined;
-    expect(Buffer.from(first ?? new Uint8Array()).toString()).toContain('w0');
-    controller.abort();
+    const { response, first } = await leaveAfterFirstChunk(h, issued.token);
+    expect(first).toContain('w0');
     await vi.waitFor(() => {
       expect(h.upstream.requests[0]?.aborted).toBe(true);
     }, WAIT);
