@@ -22,6 +22,7 @@ export interface QuotaGateOptions {
 }
 
 const NOTHING = (): void => undefined;
+const NO_RETRY = { 'x-should-retry': 'false' };
 
 /**
  * Enforces `max_requests` exactly: a token with a quota is counted by one atomic conditional UPDATE before
@@ -67,7 +68,9 @@ export class QuotaGate {
       if (current.expiresAt !== null && current.expiresAt <= clock.now()) {
         throw new AppError(ERRORS.TOKEN_EXPIRED);
       }
-      throw new AppError(ERRORS.RATE_LIMIT_EXCEEDED);
+      // A used-up quota does not come back by waiting: the OpenAI and Anthropic SDKs honour this header and stop
+      // retrying at once instead of sending the refused request again with backoff.
+      throw new AppError(ERRORS.RATE_LIMIT_EXCEEDED, { headers: NO_RETRY });
     }
     return {
       refund: () => {

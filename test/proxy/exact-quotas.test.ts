@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
@@ -107,5 +108,25 @@ describe.each(TEST_DIALECTS)('exact quotas under concurrency (%s)', (dialect) =>
     expect(record.lastUsedAt).toBeInstanceOf(Date);
     expect((await h.tokenRecord(other.id)).requestCount).toBe(5);
     expect(h.upstream.requests).toHaveLength(30);
+  });
+
+  it('answers an exhausted quota with 429 and x-should-retry: false, so the OpenAI SDK does not retry', async () => {
+    const issued = await h.issueToken({ token: { max_requests: 1 } });
+    expect((await chat(issued.token)).status).toBe(200);
+    const refused = await chat(issued.token);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-should-retry')).toBe('false');
+    expect(await errorOf(refused)).toMatchObject({ code: 'rate_limit_exceeded' });
+
+    // The SDK's default retries (2, with backoff) would otherwise send the refused request three times.
+    const sdk = new OpenAI({ apiKey: issued.token, baseURL: `${h.url}/v1`, maxRetries: 2, timeout: 20_000 });
+    const before = h.gateway.metrics.snapshot().request_count;
+    await expect(
+      sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    await vi.waitFor(() => {
+      expect(h.gateway.metrics.snapshot().request_count - before).toBe(1);
+    });
+    expect(h.upstream.requests).toHaveLength(1);
   });
 });
