@@ -9,7 +9,7 @@ import { resolveConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import { createApiKeyCipher } from '../../src/core/index.js';
 import { startGateway } from '../../src/server/index.js';
-import type { Gateway } from '../../src/server/index.js';
+import type { Gateway, GatewayOverrides } from '../../src/server/index.js';
 import { openStore } from '../../src/store/index.js';
 import { createInvalidationBus } from '../../src/tokens/index.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
@@ -190,15 +190,7 @@ describe('the composition root', () => {
   it('rethrows a failure midway through the build, after the database was opened and migrated', async () => {
     const config = configFor();
     const failing = new Error('extension failed to register');
-    await expect(
-      startGateway(config, {
-        extensions: [
-          () => {
-            throw failing;
-          },
-        ],
-      }),
-    ).rejects.toBe(failing);
+    await expect(startGateway(config, failingLastStep(failing))).rejects.toBe(failing);
     // The database was opened and migrated before the failure (the extensions come last).
     const store = await openStore({ database: config.database, cipher: createApiKeyCipher(undefined) });
     try {
@@ -218,15 +210,7 @@ describe('the composition root', () => {
         if (database.config.driver !== 'postgres') throw new Error('expected a PostgreSQL database');
         const config = { ...configFor(), database: database.config };
         const failing = new Error('extension failed to register');
-        await expect(
-          startGateway(config, {
-            extensions: [
-              () => {
-                throw failing;
-              },
-            ],
-          }),
-        ).rejects.toBe(failing);
+        await expect(startGateway(config, failingLastStep(failing))).rejects.toBe(failing);
         const name = new URL(database.config.url).pathname.slice(1);
         const open = await postgresQuery(
           TEST_POSTGRES_URL,
@@ -239,3 +223,14 @@ describe('the composition root', () => {
     },
   );
 });
+
+/** Overrides whose extension, the last part the root builds, throws: a build that fails midway. */
+function failingLastStep(failing: Error): GatewayOverrides {
+  return {
+    extensions: [
+      () => {
+        throw failing;
+      },
+    ],
+  };
+}

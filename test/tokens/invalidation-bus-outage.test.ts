@@ -3,8 +3,6 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
-import { AppError } from '../../src/core/index.js';
-import { generateToken, hashToken, tokenPreview } from '../../src/core/index.js';
 import { openRedisClients } from '../../src/redis/index.js';
 import type { RedisClients } from '../../src/redis/index.js';
 import { TokenAuthority, createInvalidationBus, invalidatingStore } from '../../src/tokens/index.js';
@@ -13,20 +11,11 @@ import { LogCapture } from '../helpers/log-capture.js';
 import { TEST_REDIS_URL } from '../helpers/service-urls.js';
 import { startTcpRelay } from '../helpers/tcp-relay.js';
 import type { TcpRelay } from '../helpers/tcp-relay.js';
+import { codeOf, storeProjectAndToken } from '../helpers/stored-tokens.js';
 import { createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
 
 const WAIT = { timeout: 5000, interval: 5 };
-
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-}
 
 describe.skipIf(!inject('redisAvailable'))('invalidation bus while Redis is unreachable', () => {
   let relay: TcpRelay;
@@ -59,19 +48,7 @@ describe.skipIf(!inject('redisAvailable'))('invalidation bus while Redis is unre
     await testStore.cleanup();
   });
 
-  async function issue() {
-    const { store } = testStore;
-    const project = await store.projects.create({ name: `p-${generateToken()}`, apiKey: 'sk-key' });
-    const secret = generateToken();
-    const token = await store.tokens.create({
-      projectId: project.id,
-      tokenHash: hashToken(secret),
-      preview: tokenPreview(secret),
-      expiresAt: null,
-      maxRequests: null,
-    });
-    return { project, secret, token };
-  }
+  const issue = () => storeProjectAndToken(testStore.store);
 
   const messages = (text: string): number => logsB.entries.filter((entry) => entry.msg === text).length;
 

@@ -1,10 +1,11 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AppError, generateToken, hashToken, tokenPreview } from '../../src/core/index.js';
+import { generateToken } from '../../src/core/index.js';
 import type { Clock } from '../../src/core/index.js';
 import type { Store } from '../../src/store/index.js';
 import { MemoryInvalidationBus, TokenAuthority, invalidatingStore } from '../../src/tokens/index.js';
+import { codeOf, storeProjectAndToken } from '../helpers/stored-tokens.js';
 import { createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
 
@@ -12,16 +13,6 @@ class CountingClock implements Clock {
   constructor(public current = Date.now()) {}
   now(): Date {
     return new Date(this.current);
-  }
-}
-
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
   }
 }
 
@@ -58,18 +49,7 @@ describe('token authority', () => {
   });
   afterAll(() => testStore.cleanup());
 
-  async function issue(expiresAt: Date | null = null) {
-    const project = await testStore.store.projects.create({ name: `p-${generateToken()}`, apiKey: 'sk-key' });
-    const secret = generateToken();
-    const token = await testStore.store.tokens.create({
-      projectId: project.id,
-      tokenHash: hashToken(secret),
-      preview: tokenPreview(secret),
-      expiresAt,
-      maxRequests: null,
-    });
-    return { project, secret, token };
-  }
+  const issue = (expiresAt: Date | null = null) => storeProjectAndToken(testStore.store, expiresAt);
 
   it('serves repeated lookups from memory, also for unknown tokens', async () => {
     const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
