@@ -193,7 +193,7 @@ const TABLE = {
     default: 50 * 1024 * 1024,
     defaultText: '50MiB',
     description:
-      'Largest JSON request body the proxy reads (413 beyond it); units B, KB, MB, GB (powers of 1024). Multipart and binary bodies stream through unbuffered.',
+      'Largest request body the proxy reads (413 beyond it, also once decoded from its Content-Encoding); units B, KB, MB, GB (powers of 1024). JSON bodies are read; multipart and binary bodies stream through unbuffered unless a `param_whitelist` applies, which reads and checks every body.',
   }),
   LLM_PROXY_ENFORCE_PROJECT_ACTIVE: variable({
     section: 'proxy',

@@ -90,6 +90,28 @@ export const ERRORS = {
   ENDPOINT_NOT_FOUND: { code: 'endpoint_not_found', status: 404, message: 'Endpoint not found' },
   PARAM_NOT_ALLOWED: { code: 'param_not_allowed', status: 400, message: 'Parameter value is not allowed' },
   INVALID_JSON_BODY: { code: 'invalid_json', status: 400, message: 'request body is not valid JSON' },
+  // A param_whitelist fails closed: a body it cannot check is refused, never passed unchecked.
+  DUPLICATE_PARAM: {
+    code: 'duplicate_param',
+    status: 400,
+    message: 'a parameter checked by param_whitelist occurs more than once',
+  },
+  INVALID_FORM_BODY: { code: 'invalid_form', status: 400, message: 'request body is not a valid form' },
+  INVALID_CONTENT_ENCODING: {
+    code: 'invalid_content_encoding',
+    status: 400,
+    message: 'request body could not be decoded as its Content-Encoding says',
+  },
+  UNSUPPORTED_CONTENT_ENCODING: {
+    code: 'unsupported_content_encoding',
+    status: 415,
+    message: 'request body Content-Encoding cannot be checked against param_whitelist',
+  },
+  UNCHECKABLE_BODY: {
+    code: 'uncheckable_body',
+    status: 415,
+    message: 'request body cannot be checked against param_whitelist',
+  },
   ORIGIN_NOT_ALLOWED: { code: 'origin_not_allowed', status: 403, message: 'Origin not allowed' },
   ORIGIN_REQUIRED: { code: 'origin_required', status: 400, message: 'Origin header required' },
   UPSTREAM_UNREACHABLE: { code: 'upstream_unreachable', status: 502, message: 'upstream is unreachable' },
@@ -99,6 +121,13 @@ export const ERRORS = {
     code: 'upstream_stream_error',
     status: 502,
     message: 'upstream connection lost mid-stream',
+  },
+  // Never a response status: the body that replaces an upstream error body the proxy could not search for the
+  // project's key (an unknown encoding, or over 1 MiB encoded); the upstream's status is kept.
+  UPSTREAM_ERROR_WITHHELD: {
+    code: 'upstream_error_withheld',
+    status: 502,
+    message: "upstream error body withheld: it could not be checked for the project's API key",
   },
   CIRCUIT_OPEN: {
     code: 'circuit_open',

@@ -32,6 +32,13 @@ const CLIENT_ADDRESS = new Set([
   'forwarded',
 ]);
 
+/**
+ * Upstream response headers the client never receives: a provider's cookies (session affinity, bot
+ * management) belong to the proxy's connection, and relayed to browsers under the proxy's origin they
+ * would be stored for it.
+ */
+const UPSTREAM_COOKIES = new Set(['set-cookie', 'set-cookie2']);
+
 /** Headers that carry the client's llm-proxy token. */
 const CLIENT_CREDENTIALS = new Set(['authorization', 'x-api-key']);
 
@@ -71,7 +78,17 @@ export function upstreamRequestHeaders(
 }
 
 /**
- * The upstream response headers as the client receives them: unchanged but for hop-by-hop headers. The
+ * Describes a body the proxy decoded to check it: the upstream gets the plain bytes that were checked, not
+ * the client's encoded ones, so its Content-Encoding goes and its length is the decoded one.
+ */
+export function describeDecodedBody(headers: Record<string, string | string[]>, length: number): void {
+  delete headers['content-encoding'];
+  headers['content-length'] = String(length);
+}
+
+/**
+ * The upstream response headers as the client receives them: unchanged but for hop-by-hop headers and
+ * `Set-Cookie`. The
  * provider's own request id (which its support asks for) moves to `x-upstream-request-id`, because
  * `x-request-id` carries the proxy's.
  */
@@ -83,7 +100,7 @@ export function clientResponseHeaders(
   const result: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || UPSTREAM_COOKIES.has(name)) continue;
     if (dropped !== undefined && dropped.has(name)) continue;
     result[name === 'x-request-id' ? 'x-upstream-request-id' : name] = value;
   }

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
-import { AppError, ERRORS } from '../core/index.js';
 import type { ProviderConfig } from '../config/index.js';
-import { findParamViolation, isJsonContentType } from './param-whitelist.js';
+import { isJsonContentType } from './param-whitelist.js';
 
 const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 const EMPTY = Buffer.alloc(0);
@@ -23,10 +22,10 @@ const READ_PLANS = {
 } as const;
 
 /**
- * How a request's body travels: JSON is read (bounded) so the param whitelist can be checked; anything else —
- * multipart uploads, audio, files — streams straight through without being buffered. With a whitelist, bodies
- * without a content type or with a text one are read like JSON too, so a mislabelled JSON body cannot slip past
- * it; multipart form fields are not checked.
+ * How a request's body travels. Without a param whitelist, JSON is read (bounded) for the facts later steps
+ * need, and anything else — multipart uploads, audio, files — streams straight through without being
+ * buffered. With one, every body is read (bounded) and checked before anything leaves: whatever its label,
+ * the upstream gets no byte the proxy did not check (see body-check/).
  */
 export type BodyPlan =
   /** No body; `empty`: an empty one is still sent (`Content-Length: 0` on a POST). */
@@ -40,9 +39,8 @@ export function planBody(req: IncomingMessage, method: string, provider: Provide
   const hasBody = length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return BODILESS.has(method) ? SEND_NOTHING : SEND_EMPTY;
   const checked = provider.hasParamWhitelist;
-  const contentType = req.headers['content-type'];
-  const json = isJsonContentType(contentType);
-  if (!json && !(checked && isUnlabelledOrText(contentType))) return STREAM;
+  const json = isJsonContentType(req.headers['content-type']);
+  if (!json && !checked) return STREAM;
   const plans = json ? READ_PLANS.json : READ_PLANS.other;
   return checked ? plans.checked : plans.unchecked;
 }
@@ -61,6 +59,11 @@ export interface RequestBody {
   readonly payload: Buffer | AsyncIterable<Buffer> | null;
   /** Whether the body is labelled as JSON. */
   readonly json: boolean;
+  /**
+   * The client's Content-Encoding was undone (to check the body): `payload` is plain and goes upstream without
+   * that header, with its own length.
+   */
+  readonly decoded?: boolean;
   /** Bytes received so far (all of them once the exchange is over). */
   size(): number;
   /** `model`, `stream` and `stream_options` of a JSON body, parsed once on first use; undefined otherwise. */
@@ -88,6 +91,7 @@ export class ReadBody implements RequestBody {
   constructor(
     readonly payload: Buffer,
     readonly json: boolean,
+    readonly decoded = false,
   ) {}
 
   size(): number {
@@ -152,26 +156,4 @@ export class StreamedBody implements RequestBody {
       yield chunk;
     }
   }
-}
-
-/** Applies the param whitelist to a body that was read; throws `param_not_allowed` or `invalid_json`. */
-export function checkBody(body: ReadBody, checked: boolean, provider: ProviderConfig): void {
-  if (!checked) return;
-  let parsed: unknown;
-  try {
-    parsed = body.value();
-  } catch {
-    if (!body.json) return;
-    throw new AppError(ERRORS.INVALID_JSON_BODY);
-  }
-  const violation = findParamViolation(parsed, provider.paramWhitelist);
-  if (violation !== undefined) {
-    throw new AppError(ERRORS.PARAM_NOT_ALLOWED, {
-      message: `Parameter '${violation.field}' value '${violation.value}' is not allowed. Allowed patterns: [${violation.patterns.join(' ')}]`,
-    });
-  }
-}
-
-function isUnlabelledOrText(contentType: string | undefined): boolean {
-  return contentType === undefined || contentType.trimStart().toLowerCase().startsWith('text/');
 }

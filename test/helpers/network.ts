@@ -56,7 +56,7 @@ export interface RawResponse {
  */
 export function rawRequest(
   baseUrl: string,
-  options: { method: string; path: string; headers?: OutgoingHttpHeaders; body?: string },
+  options: { method: string; path: string; headers?: OutgoingHttpHeaders; body?: string | Buffer },
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {

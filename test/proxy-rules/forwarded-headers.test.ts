@@ -55,11 +55,12 @@ describe('headers sent upstream', () => {
 });
 
 describe('headers relayed to the client', () => {
-  it('keep the upstream headers but hop-by-hop ones, and move its request id aside', () => {
+  it('keep the upstream headers but hop-by-hop ones and cookies, and move its request id aside', () => {
     const headers = clientResponseHeaders({
       'content-type': 'text/event-stream',
       'openai-processing-ms': '12',
       'set-cookie': ['a=1', 'b=2'],
+      'set-cookie2': 'c=3',
       connection: 'keep-alive',
       'transfer-encoding': 'chunked',
       'keep-alive': 'timeout=5',
@@ -68,7 +69,6 @@ describe('headers relayed to the client', () => {
     expect(headers).toEqual({
       'content-type': 'text/event-stream',
       'openai-processing-ms': '12',
-      'set-cookie': ['a=1', 'b=2'],
       'x-upstream-request-id': 'req_provider',
     });
   });

@@ -1,4 +1,4 @@
-import { upstreamRequestHeaders } from '../forwarded-headers.js';
+import { describeDecodedBody, upstreamRequestHeaders } from '../forwarded-headers.js';
 import type { Admitted } from '../request-state.js';
 import { ANSWERED } from '../step-runner.js';
 import type { UpstreamPools } from '../upstream-pools.js';
@@ -13,6 +13,7 @@ export function forwardStep(pools: UpstreamPools) {
       requestId: state.requestId,
       projectId: project.id,
     });
+    if (state.body.decoded === true) describeDecodedBody(headers, state.body.size());
     state.dispatchUpstream(pools.poolFor(provider), headers, state);
     return ANSWERED;
   };

@@ -1,6 +1,7 @@
 import type { ProviderConfig, ProvidersConfig } from '../../config/index.js';
+import { checkRequestBody } from '../body-check/index.js';
 import { readBody } from '../read-body.js';
-import { EMPTY_BODY, NO_BODY, ReadBody, StreamedBody, checkBody, planBody } from '../request-body.js';
+import { EMPTY_BODY, NO_BODY, ReadBody, StreamedBody, planBody } from '../request-body.js';
 import { checkOrigin, providerOf, throwOnVerdict } from '../request-checks.js';
 import { routed } from '../request-state.js';
 import type { Authenticated, Routed } from '../request-state.js';
@@ -9,8 +10,9 @@ import type { StepResult } from '../step-runner.js';
 
 /**
  * Applies the rules of the project's provider: its endpoint and method allowlists, `allowed_origins` and
- * `required_headers: [origin]`, then the body — JSON is read (bounded by MAX_REQUEST_SIZE) and checked against
- * `param_whitelist`; multipart and binary bodies stream through unread.
+ * `required_headers: [origin]`, then the body — under a `param_whitelist` every body is read (bounded by
+ * MAX_REQUEST_SIZE, also once decoded) and checked, failing closed; without one JSON is read and multipart
+ * and binary bodies stream through unread.
  */
 export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: number) {
   return function providerRules(state: Authenticated): StepResult<Routed> {
@@ -50,18 +52,23 @@ class BodyCheck implements PromiseLike<Routed> {
     onRead?: ((value: Routed) => R1 | PromiseLike<R1>) | null,
     onRefused?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
-    readBody(this.state.req, this.limit, (error, bytes) => {
-      let next: Routed;
-      try {
-        if (error !== undefined || bytes === undefined) throw error ?? new Error('request body missing');
-        const body = new ReadBody(bytes, this.json);
-        checkBody(body, this.checked, this.provider);
-        next = routed(this.state, this.provider, this.endpoint, body);
-      } catch (failure) {
-        onRefused?.(failure);
+    const { state, provider } = this;
+    readBody(state.req, this.limit, (error, bytes) => {
+      if (error !== undefined || bytes === undefined) {
+        onRefused?.(error ?? new Error('request body missing'));
         return;
       }
-      onRead?.(next);
+      if (!this.checked) {
+        onRead?.(routed(state, provider, this.endpoint, new ReadBody(bytes, this.json)));
+        return;
+      }
+      checkRequestBody(bytes, state.req.headers, provider, this.limit, (failure, checked) => {
+        if (checked === undefined) onRefused?.(failure);
+        else
+          onRead?.(
+            routed(state, provider, this.endpoint, new ReadBody(checked.bytes, this.json, checked.decoded)),
+          );
+      });
     });
     // The step runner ignores what `then` returns; a full promise is not needed here.
     return this as unknown as PromiseLike<R1 | R2>;
