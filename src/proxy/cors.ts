@@ -2,12 +2,14 @@ import type { OutgoingHttpHeaders } from 'node:http';
 
 const EXPOSED = 'X-Request-ID, X-Proxy, X-UPSTREAM-REQUEST-START, X-UPSTREAM-REQUEST-STOP';
 
-/** Headers answering a CORS preflight locally (it never reaches the provider). */
+/**
+ * Headers answering a CORS preflight locally (it never reaches the provider), for an origin listed in
+ * `allowed_origins`: a trusted origin gets its own name back and the headers it asked for.
+ */
 export function preflightHeaders(
-  origin: string | undefined,
+  origin: string,
   requestedHeaders: string | undefined,
 ): Record<string, string> {
-  if (origin === undefined) return {};
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
@@ -25,6 +27,14 @@ export function preflightHeaders(
 export function addResponseCorsHeaders(headers: OutgoingHttpHeaders, origin: string): void {
   headers['access-control-allow-origin'] = origin;
   headers['access-control-expose-headers'] = EXPOSED;
+  addVaryOrigin(headers);
+}
+
+/**
+ * Marks a response to a browser as depending on its Origin, also when that origin got no CORS headers: another
+ * origin would get a different answer, and a cache must not hand one to the other.
+ */
+export function addVaryOrigin(headers: OutgoingHttpHeaders): void {
   const vary = headers.vary;
   const existing = Array.isArray(vary) ? vary.join(', ') : (vary ?? '');
   if (existing === '') headers.vary = 'Origin';
@@ -39,7 +49,19 @@ function varyCovers(vary: string): boolean {
   });
 }
 
-/** Whether an origin may call the proxy under an allowlist (an empty list allows every origin). */
+/**
+ * Whether a request from an origin may be served under an allowlist: an empty list refuses no origin (a
+ * request with an Origin is served, but a browser gets no CORS headers and cannot read the answer).
+ */
 export function originAllowed(origin: string, allowed: readonly string[]): boolean {
   return allowed.length === 0 || allowed.includes(origin);
+}
+
+/**
+ * Whether a browser at `origin` may read `/v1` answers: only an origin listed in `allowed_origins`. Without a
+ * list no origin is reflected — the proxy's tokens are meant for servers, and an origin nobody listed is not
+ * told it may send them.
+ */
+export function browserMayRead(origin: string, allowed: readonly string[]): boolean {
+  return allowed.includes(origin);
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { browserMayRead } from './cors.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
 import type { Admitted, RequestFacts } from './request-state.js';
@@ -23,6 +24,8 @@ export interface ExchangeEnvironment {
   readonly taps: readonly ResponseTap[];
   readonly observers: ExchangeObservers;
   readonly logger: Logger;
+  /** Every provider's `allowed_origins`: who may read an answer given before the provider is known. */
+  readonly corsOrigins: ReadonlySet<string>;
 }
 
 // `performance.timeOrigin` is a getter that crosses into C++: read it once.
@@ -89,6 +92,17 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
 
   get logger(): Logger {
     return this.environment.logger;
+  }
+
+  /**
+   * Whether a browser at `origin` may read this answer: the origin is in the `allowed_origins` of the
+   * project's provider or, for an answer given before that is known (a bad token), of any provider.
+   */
+  browserMayRead(origin: string): boolean {
+    const { provider } = this;
+    return provider === undefined
+      ? this.environment.corsOrigins.has(origin)
+      : browserMayRead(origin, provider.allowedOrigins);
   }
 
   /** The response chain of this exchange: the taps around the client relay. */

@@ -21,6 +21,7 @@ import { routeAllowlistStep } from './steps/route-allowlist-step.js';
 import { tokenStep } from './steps/token-step.js';
 import { PipelineBuilder } from './step-runner.js';
 import type { Pipeline } from './step-runner.js';
+import { keyMaskTap } from './taps/key-mask-tap.js';
 import type { ResponseTap } from './taps/tap.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
@@ -59,9 +60,13 @@ export interface ProxyHandler {
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const pipeline = buildPipeline(options);
   const environment: ExchangeEnvironment = {
-    taps: options.taps ?? [],
+    // The key mask comes first, next to the upstream: no tap or client sees an upstream error with the key.
+    taps: [keyMaskTap, ...(options.taps ?? [])],
     observers: new ExchangeObservers(options.observers ?? [], options.logger),
     logger: options.logger,
+    corsOrigins: new Set(
+      [...options.providers.providers.values()].flatMap((provider) => provider.allowedOrigins),
+    ),
   };
   const handleProxyRequest = (req: IncomingMessage, res: ServerResponse): void => {
     pipeline.run(new ProxyExchange(randomUUID(), req, res, environment));

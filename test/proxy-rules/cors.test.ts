@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 
 import { describe, expect, it } from 'vitest';
 
-import { addResponseCorsHeaders, originAllowed } from '../../src/proxy/cors.js';
+import { addResponseCorsHeaders, browserMayRead, originAllowed } from '../../src/proxy/cors.js';
 
 function withCors(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
   addResponseCorsHeaders(headers, 'https://app.example');
@@ -35,5 +35,13 @@ describe('originAllowed', () => {
     expect(originAllowed('https://a.example', [])).toBe(true);
     expect(originAllowed('https://a.example', ['https://a.example'])).toBe(true);
     expect(originAllowed('https://b.example', ['https://a.example'])).toBe(false);
+  });
+});
+
+describe('browserMayRead', () => {
+  it('reflects only listed origins: an empty list reflects none', () => {
+    expect(browserMayRead('https://a.example', [])).toBe(false);
+    expect(browserMayRead('https://a.example', ['https://a.example'])).toBe(true);
+    expect(browserMayRead('https://b.example', ['https://a.example'])).toBe(false);
   });
 });

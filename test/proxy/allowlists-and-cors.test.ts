@@ -100,6 +100,7 @@ describe('allowlists and CORS', () => {
       const response = await chat(issued.token, { origin: EVIL });
       expect(response.status).toBe(403);
       expect(await errorOf(response)).toMatchObject({ code: 'origin_not_allowed', type: 'permission_error' });
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
       expect(h.upstream.requests).toHaveLength(0);
     });
 
@@ -126,6 +127,16 @@ describe('allowlists and CORS', () => {
       const withOrigin = await chat(browserOnly.token, { origin: EVIL });
       expect(withOrigin.status).toBe(200);
       expect(browserUpstream.requests).toHaveLength(1);
+    });
+
+    it('reflects no origin from a provider without allowed_origins, so a browser cannot read the answer', async () => {
+      for (const origin of [EVIL, APP]) {
+        const response = await chat(browserOnly.token, { origin });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('access-control-allow-origin')).toBeNull();
+        expect(response.headers.get('access-control-expose-headers')).toBeNull();
+        expect(response.headers.get('vary')).toContain('Origin');
+      }
     });
 
     it('puts access-control-allow-origin on proxy errors answered to a browser', async () => {
@@ -156,10 +167,29 @@ describe('allowlists and CORS', () => {
       expect(browserUpstream.requests).toHaveLength(0);
     });
 
+    it('answers a preflight 204 without CORS headers where no provider serving the path lists origins', async () => {
+      const response = await h.proxy('/v1/chat/completions', {
+        method: 'OPTIONS',
+        headers: {
+          origin: EVIL,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,x-anything',
+        },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('allow')).toContain('POST');
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(response.headers.get('access-control-allow-headers')).toBeNull();
+      expect(response.headers.get('access-control-allow-methods')).toBeNull();
+      expect(h.upstream.requests).toHaveLength(0);
+      expect(browserUpstream.requests).toHaveLength(0);
+    });
+
     it('refuses a preflight from an origin no provider serving the path allows', async () => {
       const response = await h.proxy('/v1/embeddings', { method: 'OPTIONS', headers: { origin: EVIL } });
       expect(response.status).toBe(403);
       expect((await errorOf(response)).code).toBe('origin_not_allowed');
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
     });
 
     it('answers a preflight for an unknown path with 404', async () => {
@@ -177,6 +207,15 @@ describe('allowlists and CORS', () => {
       '/v1/files/%2E%2E%2Ffine_tuning/jobs',
       '/v1/files/./../fine_tuning/jobs',
       '/v1/files/..%5Cfine_tuning/jobs',
+      '/v1/files/%252e%252e/fine_tuning/jobs',
+      '/v1/files/%25252e%25252e%25252ffine_tuning/jobs',
+      '/v1/files/..;/fine_tuning/jobs',
+      '/v1/files/..;jsessionid=x/fine_tuning/jobs',
+      '/v1/files/%2e%2e%3b/fine_tuning/jobs',
+      '/v1/files/abc%00/../../fine_tuning/jobs',
+      '/v1/files/abc%00.json',
+      '/v1/files/abc%2500',
+      '/v1/files/abc%0d%0aX-Injected:%201',
     ])(
       'refuses %s with 404 instead of letting the upstream resolve it outside the allowlist',
       async (path) => {
@@ -195,6 +234,12 @@ describe('allowlists and CORS', () => {
       const response = await h.proxy('/v1/models/gpt-4o-mini?x=..&y=%2e', { token: issued.token });
       expect(response.status).toBe(404);
       expect(h.upstream.requests[0]?.url).toBe('/v1/models/gpt-4o-mini?x=..&y=%2e');
+    });
+
+    it('forwards a percent-encoded name that holds no dot segment', async () => {
+      const path = '/v1/models/ft%3Agpt-4o-mini%3Aacme%3A1.5';
+      await h.proxy(path, { token: issued.token });
+      expect(h.upstream.requests[0]?.url).toBe(path);
     });
   });
 });

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 
 import { AppError, ERRORS } from '../../core/index.js';
-import { addResponseCorsHeaders } from '../cors.js';
+import { addResponseCorsHeaders, addVaryOrigin } from '../cors.js';
 import { openAiErrorBody, proxyErrorAnswer } from '../openai-error.js';
 import type { ProxyExchange } from '../proxy-exchange.js';
 import { toProxyError } from '../upstream-errors.js';
@@ -113,13 +113,19 @@ export class ClientRelay implements ExchangeHandler {
     if (!this.wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
   }
 
-  /** Adds the proxy's own response headers: its request id, `X-Proxy` and, for browsers, CORS. */
+  /**
+   * Adds the proxy's own response headers: its request id, `X-Proxy` and, for a browser at an origin listed in
+   * `allowed_origins`, CORS (see `ProxyExchange.browserMayRead`).
+   */
   private addOwnHeaders(headers: ResponseHeaders): OutgoingHttpHeaders {
     const outgoing: OutgoingHttpHeaders = headers;
     outgoing['x-request-id'] = this.exchange.requestId;
     outgoing['x-proxy'] = 'llm-proxy';
     const origin = this.exchange.req.headers.origin;
-    if (origin !== undefined) addResponseCorsHeaders(outgoing, origin);
+    if (origin !== undefined) {
+      if (this.exchange.browserMayRead(origin)) addResponseCorsHeaders(outgoing, origin);
+      else addVaryOrigin(outgoing);
+    }
     return outgoing;
   }
 
