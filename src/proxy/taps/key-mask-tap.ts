@@ -46,11 +46,14 @@ export function keyMask(key: string): string {
 
 type Mode = 'pass' | 'stream' | 'buffer';
 
+const EMPTY = Buffer.alloc(0);
+
 class KeyMaskHandler extends ForwardingHandler {
   private mode: Mode = 'pass';
-  private readonly key: Buffer;
-  private readonly mask: Buffer;
-  private carry: Buffer = Buffer.alloc(0);
+  // Built only for an error answer: a successful one costs nothing but the status check.
+  private key: Buffer = EMPTY;
+  private mask: Buffer = EMPTY;
+  private carry: Buffer = EMPTY;
   // The buffered answer of an encoded error body.
   private status = 0;
   private headers: ResponseHeaders = {};
@@ -58,10 +61,11 @@ class KeyMaskHandler extends ForwardingHandler {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(next: ExchangeHandler, key: string) {
+  constructor(
+    next: ExchangeHandler,
+    private readonly secret: string,
+  ) {
     super(next);
-    this.key = Buffer.from(key);
-    this.mask = Buffer.from(keyMask(key));
   }
 
   override onResponseStart(
@@ -74,6 +78,8 @@ class KeyMaskHandler extends ForwardingHandler {
       this.next.onResponseStart(controller, statusCode, headers, statusMessage);
       return;
     }
+    this.key = Buffer.from(this.secret);
+    this.mask = Buffer.from(keyMask(this.secret));
     this.maskHeaders(headers);
     const encoding = headers['content-encoding'];
     const coding = typeof encoding === 'string' ? encoding.trim().toLowerCase() : encoding;
@@ -138,8 +144,8 @@ class KeyMaskHandler extends ForwardingHandler {
   }
 
   private maskHeaders(headers: ResponseHeaders): void {
-    const key = this.key.toString();
-    const mask = this.mask.toString();
+    const key = this.secret;
+    const mask = keyMask(key);
     for (const name in headers) {
       const value = headers[name];
       if (typeof value === 'string') {
