@@ -95,6 +95,17 @@ describe('upstream answers keep the project key and cookies from the client', ()
     expect(response.headers['content-length']).toBe(String(Buffer.byteLength(response.body)));
   });
 
+  it('relays an empty encoded error answer as it came', async () => {
+    h.upstream.script((_request, res) => {
+      res.writeHead(429, { 'content-encoding': 'gzip', 'content-length': '0' });
+      res.end();
+    });
+    const response = await chat();
+    expect(response.status).toBe(429);
+    expect(response.body).toBe('');
+    expect(response.headers['content-encoding']).toBe('gzip');
+  });
+
   it('withholds an error body in an encoding it cannot read, keeping the status', async () => {
     h.upstream.script((_request, res) => {
       res.writeHead(403, { 'content-type': 'application/json', 'content-encoding': 'zstd' });

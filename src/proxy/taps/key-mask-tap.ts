@@ -121,6 +121,11 @@ class KeyMaskHandler extends ForwardingHandler {
   /** Sends a buffered encoded error body decoded and masked, or withheld when it cannot be read. */
   private sendDecoded(controller: Dispatcher.DispatchController): void {
     const { headers } = this;
+    if (this.buffered === 0) {
+      // No body (an answer to HEAD, or an empty one): nothing to search, the headers stay as they were.
+      this.next.onResponseStart(controller, this.status, headers, this.statusMessage);
+      return;
+    }
     let body = this.decoded(headers['content-encoding']);
     if (body === undefined) {
       body = WITHHELD;
