@@ -8,6 +8,7 @@ import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { releaseTrials } from './circuit-settlement.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
 import type { Admitted, RequestFacts } from './request-state.js';
@@ -46,8 +47,10 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   provider: ProviderConfig | undefined = undefined;
   endpoint: string | undefined = undefined;
   body: RequestBody | undefined = undefined;
-  breaker: CircuitBreaker | undefined = undefined;
-  trial = false;
+  connectBreaker: CircuitBreaker | undefined = undefined;
+  connectTrial = false;
+  projectBreaker: CircuitBreaker | undefined = undefined;
+  projectTrial = false;
   admission: Admission | undefined = undefined;
 
   // Response side.
@@ -137,7 +140,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       // Nothing left the proxy: give back what the request was admitted with.
       this.upstreamPending = false;
       state.admission.refund();
-      if (state.trial) state.breaker.release();
+      releaseTrials(state);
       throw error;
     }
   }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { ProviderConfig, ProvidersConfig } from '../config/index.js';
+import type { ProvidersConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { QuotaGate } from '../limits/index.js';
 import type { TokenAuthority } from '../tokens/index.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
 import { respondWithError } from './error-responder.js';
 import { ExchangeObservers } from './exchange-record.js';
 import type { ExchangeObserver } from './exchange-record.js';
+import type { CircuitSource } from './provider-breakers.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ExchangeEnvironment } from './proxy-exchange.js';
 import type { RequestFacts } from './request-state.js';
@@ -30,7 +30,8 @@ export interface ProxyHandlerOptions {
   readonly authority: TokenAuthority;
   readonly quota: QuotaGate;
   readonly pools: UpstreamPools;
-  readonly breakerFor: (provider: ProviderConfig) => CircuitBreaker;
+  /** The providers' connect circuits and the projects' circuits. */
+  readonly breakers: CircuitSource;
   readonly logger: Logger;
   /** Largest JSON request body read into memory (MAX_REQUEST_SIZE). */
   readonly maxRequestSize: number;
@@ -76,7 +77,7 @@ function buildPipeline(options: ProxyHandlerOptions): Pipeline<RequestFacts> {
     .step('token', tokenStep(options.authority))
     .stepIf(options.enforceProjectActive ?? true, 'project-guard', projectGuardStep())
     .step('provider-rules', providerRulesStep(options.providers, options.maxRequestSize))
-    .step('circuit-breaker', circuitBreakerStep(options.breakerFor))
+    .step('circuit-breaker', circuitBreakerStep(options.breakers))
     .step('quota', quotaStep(options.quota))
     .finish('forward', forwardStep(options.pools), respondWithError);
 }

@@ -46,11 +46,16 @@ export interface Routed extends Authenticated {
   readonly body: RequestBody;
 }
 
-/** A request the circuit breaker let through. */
+/** A request both of its circuits let through (see provider-breakers.ts). */
 export interface BreakerAdmitted extends Routed {
-  readonly breaker: CircuitBreaker;
-  /** Admitted while the circuit was not closed: this request is the circuit's one trial. */
-  readonly trial: boolean;
+  /** The provider's connect circuit, shared by every project. */
+  readonly connectBreaker: CircuitBreaker;
+  /** Admitted while the connect circuit was not closed: this request is its one trial. */
+  readonly connectTrial: boolean;
+  /** The project's own circuit at this provider. */
+  readonly projectBreaker: CircuitBreaker;
+  /** Admitted while the project's circuit was not closed: this request is its one trial. */
+  readonly projectTrial: boolean;
 }
 
 /** A request counted against its token's quota: ready to go upstream. */
@@ -83,11 +88,19 @@ export function routed(
   return next;
 }
 
-/** Records the circuit breaker's admission. */
-export function breakerAdmitted(state: Routed, breaker: CircuitBreaker, trial: boolean): BreakerAdmitted {
+/** Records the circuit breakers' admission. */
+export function breakerAdmitted(
+  state: Routed,
+  connectBreaker: CircuitBreaker,
+  connectTrial: boolean,
+  projectBreaker: CircuitBreaker,
+  projectTrial: boolean,
+): BreakerAdmitted {
   const next = state as Writable<BreakerAdmitted>;
-  next.breaker = breaker;
-  next.trial = trial;
+  next.connectBreaker = connectBreaker;
+  next.connectTrial = connectTrial;
+  next.projectBreaker = projectBreaker;
+  next.projectTrial = projectTrial;
   return next;
 }
 
