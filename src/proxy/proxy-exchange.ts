@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { Dispatcher } from 'undici';
 
-import type { ProviderConfig } from '../config/index.js';
+import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
@@ -12,6 +12,7 @@ import { releaseTrials } from './circuit-settlement.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
 import type { Admitted, RequestFacts } from './request-state.js';
+import type { RouteErrorFormats } from './route-error-format.js';
 import { ClientRelay } from './taps/client-relay.js';
 import { playLocalAnswer } from './taps/local-answer.js';
 import type { LocalAnswer } from './taps/local-answer.js';
@@ -24,6 +25,7 @@ export interface ExchangeEnvironment {
   readonly taps: readonly ResponseTap[];
   readonly observers: ExchangeObservers;
   readonly logger: Logger;
+  readonly errorFormats: RouteErrorFormats;
 }
 
 // `performance.timeOrigin` is a getter that crosses into C++: read it once.
@@ -92,6 +94,11 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
 
   get logger(): Logger {
     return this.environment.logger;
+  }
+
+  /** The shape of the proxy's errors on this request's route (OpenAI's or Anthropic's). */
+  errorFormat(): ErrorFormat {
+    return this.environment.errorFormats.formatOf(this.path, this.project);
   }
 
   /** The response chain of this exchange: the taps around the client relay. */

@@ -12,6 +12,7 @@ import type { CircuitSource } from './provider-breakers.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ExchangeEnvironment } from './proxy-exchange.js';
 import type { RequestFacts } from './request-state.js';
+import { RouteErrorFormats } from './route-error-format.js';
 import { circuitBreakerStep } from './steps/circuit-breaker-step.js';
 import { forwardStep } from './steps/forward-step.js';
 import { projectGuardStep } from './steps/project-guard-step.js';
@@ -63,6 +64,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     taps: options.taps ?? [],
     observers: new ExchangeObservers(options.observers ?? [], options.logger),
     logger: options.logger,
+    errorFormats: new RouteErrorFormats(options.providers),
   };
   const handleProxyRequest = (req: IncomingMessage, res: ServerResponse): void => {
     pipeline.run(new ProxyExchange(randomUUID(), req, res, environment));

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Dispatcher } from 'undici';
 
-import type { ProviderConfig } from '../config/index.js';
+import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
@@ -26,6 +26,8 @@ export interface RequestFacts {
   /** The path without the query. */
   readonly path: string;
   readonly logger: Logger;
+  /** The shape of the proxy's errors on this request's route (OpenAI's or Anthropic's). */
+  errorFormat(): ErrorFormat;
   /** Answers the request from the proxy itself, through the response taps; `errorCode` marks a refusal. */
   answerLocally(answer: LocalAnswer, source: AnswerSource, errorCode?: string): void;
   /** Sends an admitted request upstream; the answer comes back through the response taps. */
