@@ -17,6 +17,7 @@ export type { ConfigSection, VariableName, VariableSpec, VariableValue } from '.
 export { renderVariablesReference } from './variables-reference.js';
 export { defaultProvidersDocument, loadProviders, parseProviders } from './providers/index.js';
 export type {
+  ErrorFormat,
   ProviderAuth,
   ProviderConfig,
   ProviderSources,

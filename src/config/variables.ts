@@ -229,7 +229,8 @@ const TABLE = {
     section: 'proxy',
     schema: Type.Integer({ minimum: 1, maximum: 1000 }),
     default: 5,
-    description: "Consecutive upstream failures that open a provider's circuit (503 `circuit_open`).",
+    description:
+      "Consecutive failures that open a circuit (503 `circuit_open`): failed connects open the provider's circuit, 502/503/504 answers and failures after sending only the project's own.",
   }),
   CIRCUIT_BREAKER_COOLDOWN: variable({
     section: 'proxy',

@@ -88,6 +88,13 @@ export const ERRORS = {
     message: 'Rate limit exceeded: the token has used all of its max_requests',
   },
   ENDPOINT_NOT_FOUND: { code: 'endpoint_not_found', status: 404, message: 'Endpoint not found' },
+  // Another provider serves the path: the token's project is served by one that does not (an OpenAI
+  // project's token on /v1/messages).
+  ENDPOINT_NOT_SERVED: {
+    code: 'endpoint_not_served',
+    status: 404,
+    message: "this project's provider does not serve this endpoint",
+  },
   PARAM_NOT_ALLOWED: { code: 'param_not_allowed', status: 400, message: 'Parameter value is not allowed' },
   INVALID_JSON_BODY: { code: 'invalid_json', status: 400, message: 'request body is not valid JSON' },
   // A param_whitelist fails closed: a body it cannot check is refused, never passed unchecked.

@@ -1,18 +1,24 @@
 /** Options for {@link CircuitBreaker}. */
 export interface CircuitBreakerOptions {
-  /** Consecutive upstream failures that open the circuit. @default 5 */
+  /** Consecutive failures that open the circuit. @default 5 */
   readonly failureThreshold?: number;
   /** How long the circuit stays open before one trial request is let through. @default 30000 */
   readonly cooldownMs?: number;
   readonly now: () => number;
 }
 
-const ALLOWED = { allowed: true } as const;
+/** What {@link CircuitBreaker.admit} decides. */
+export type BreakerVerdict =
+  | { readonly allowed: true; readonly trial: boolean }
+  | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+const ALLOWED: BreakerVerdict = { allowed: true, trial: false };
+const TRIAL: BreakerVerdict = { allowed: true, trial: true };
 
 /**
- * One provider's circuit: opens after consecutive upstream failures (transport errors, timeouts, 502/503/504
- * from the upstream — never the proxy's own refusals), then lets a single trial request through after the
- * cooldown; its success closes the circuit, its failure opens it again.
+ * One circuit: opens after consecutive failures, then lets a single trial request through after the
+ * cooldown; its success closes the circuit, its failure opens it again. What counts as a failure is decided by
+ * the owner of the circuit (see provider-breakers.ts), never by the proxy's own refusals.
  */
 export class CircuitBreaker {
   private failures = 0;
@@ -26,21 +32,21 @@ export class CircuitBreaker {
     this.cooldownMs = options.cooldownMs ?? 30_000;
   }
 
-  /** Whether a request may go upstream now; when false, seconds until the next trial. */
-  admit(): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  /** Whether a request may go now (and whether it is the circuit's one trial); when not, seconds to wait. */
+  admit(): BreakerVerdict {
     if (this.failures < this.threshold) return ALLOWED;
     const now = this.options.now();
     if (now < this.openUntil || this.trialInFlight) {
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((this.openUntil - now) / 1000)) };
     }
     this.trialInFlight = true;
-    return ALLOWED;
+    return TRIAL;
   }
 
   /**
-   * Gives back the trial request (the one admitted while not closed) when it ended without telling anything
-   * about the upstream — refused by its quota, or its client left before the answer — so that the next
-   * request can be the trial instead of the circuit staying open for good.
+   * Gives back the trial request when it ended without telling anything about what the circuit watches —
+   * refused by its quota, or its client left first — so that the next request can be the trial instead of
+   * the circuit staying open for good.
    */
   release(): void {
     this.trialInFlight = false;

@@ -1,10 +1,10 @@
 import { AppError, ERRORS, isAppError } from '../core/index.js';
-import { proxyErrorAnswer } from './openai-error.js';
+import { proxyErrorAnswer } from './error-answer.js';
 import type { RequestFacts } from './request-state.js';
 
 /**
  * The one place a refused or failed `/v1` request is answered: whatever a step threw or rejected with becomes
- * an OpenAI-shaped error (an unexpected one a 500 whose cause is logged, never shown), played through the
+ * an error in the route's shape — OpenAI's, or Anthropic's on Anthropic routes — (an unexpected one a 500 whose cause is logged, never shown), played through the
  * response taps like any other answer.
  */
 export function respondWithError(state: RequestFacts, error: unknown): void {
@@ -15,5 +15,5 @@ export function respondWithError(state: RequestFacts, error: unknown): void {
       'proxy request failed',
     );
   }
-  state.answerLocally(proxyErrorAnswer(appError), 'proxy', appError.code);
+  state.answerLocally(proxyErrorAnswer(appError, state.errorFormat()), 'proxy', appError.code);
 }

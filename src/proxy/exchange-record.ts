@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-import type { ProviderConfig } from '../config/index.js';
+import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
 import type { RequestBody } from './request-body.js';
@@ -22,6 +22,8 @@ export interface ExchangeView {
   readonly provider: ProviderConfig | undefined;
   readonly endpoint: string | undefined;
   readonly body: RequestBody | undefined;
+  /** The shape of the proxy's own errors on this route (OpenAI's or Anthropic's). */
+  errorFormat(): ErrorFormat;
 }
 
 /**

@@ -1,10 +1,10 @@
 export { createProxyHandler } from './proxy-handler.js';
 export type { ProxyHandler, ProxyHandlerOptions } from './proxy-handler.js';
 export { CircuitBreaker } from './circuit-breaker.js';
-export type { CircuitBreakerOptions } from './circuit-breaker.js';
+export type { BreakerVerdict, CircuitBreakerOptions } from './circuit-breaker.js';
 export { UpstreamPools } from './upstream-pools.js';
 export { ProviderBreakers } from './provider-breakers.js';
-export type { ProviderBreakersOptions } from './provider-breakers.js';
+export type { CircuitSource, ProviderBreakersOptions } from './provider-breakers.js';
 export { ExchangeObservers } from './exchange-record.js';
 export type { ExchangeObserver, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 export { metricsObserver } from './metrics-observer.js';

@@ -1,5 +1,4 @@
 import type { AppError } from '../core/index.js';
-import type { LocalAnswer } from './taps/local-answer.js';
 
 /** The `type` field OpenAI clients expect for each status class. */
 function errorType(status: number): string {
@@ -15,18 +14,4 @@ export function openAiErrorBody(error: AppError): string {
   return JSON.stringify({
     error: { message: error.message, type: errorType(error.statusCode), param: null, code: error.code },
   });
-}
-
-/** A proxy error as a local answer: OpenAI-shaped JSON with the error's own headers. */
-export function proxyErrorAnswer(error: AppError): LocalAnswer {
-  const body = Buffer.from(openAiErrorBody(error));
-  return {
-    status: error.statusCode,
-    headers: {
-      ...error.headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(body.length),
-    },
-    chunks: [body],
-  };
 }

@@ -11,9 +11,28 @@ export interface ProviderBreakersOptions {
   readonly clock: Clock;
 }
 
-/** One circuit breaker per provider, created when the provider is first used. */
-export class ProviderBreakers {
-  private readonly breakers = new Map<string, CircuitBreaker>();
+/** The circuits a request to a provider passes, as the circuit-breaker step sees them. */
+export interface CircuitSource {
+  /** The provider's connect circuit, shared by every project. */
+  connect(provider: ProviderConfig): CircuitBreaker;
+  /** One project's circuit at a provider. */
+  project(provider: ProviderConfig, projectId: string): CircuitBreaker;
+}
+
+/**
+ * The circuits of every provider, created when first used. Each request passes two:
+ *
+ * - the provider's **connect circuit**, shared by every project, which counts only failures to connect
+ *   (refused, DNS, connect timeout, TLS): they prove the upstream is out of reach for everyone. A request
+ *   settles it the moment its connection is made or fails, so its half-open trial holds the others back for at
+ *   most one connect timeout;
+ * - the project's own **answer circuit** at that provider, which counts what happens after the request was
+ *   sent: 502/503/504 answers, resets, invalid HTTP and timeouts. A tenant whose requests are slow, huge or
+ *   refused by the upstream opens only its own circuit, never another project's.
+ */
+export class ProviderBreakers implements CircuitSource {
+  private readonly connects = new Map<string, CircuitBreaker>();
+  private readonly projects = new Map<string, Map<string, CircuitBreaker>>();
   private readonly now: () => number;
 
   constructor(private readonly options: ProviderBreakersOptions) {
@@ -21,17 +40,34 @@ export class ProviderBreakers {
     this.now = () => clock.now().getTime();
   }
 
-  /** The breaker of a provider. */
-  for(provider: ProviderConfig): CircuitBreaker {
-    let breaker = this.breakers.get(provider.name);
+  connect(provider: ProviderConfig): CircuitBreaker {
+    let breaker = this.connects.get(provider.name);
     if (breaker === undefined) {
-      breaker = new CircuitBreaker({
-        failureThreshold: this.options.failureThreshold,
-        cooldownMs: this.options.cooldownMs,
-        now: this.now,
-      });
-      this.breakers.set(provider.name, breaker);
+      breaker = this.create();
+      this.connects.set(provider.name, breaker);
     }
     return breaker;
+  }
+
+  project(provider: ProviderConfig, projectId: string): CircuitBreaker {
+    let byProject = this.projects.get(provider.name);
+    if (byProject === undefined) {
+      byProject = new Map();
+      this.projects.set(provider.name, byProject);
+    }
+    let breaker = byProject.get(projectId);
+    if (breaker === undefined) {
+      breaker = this.create();
+      byProject.set(projectId, breaker);
+    }
+    return breaker;
+  }
+
+  private create(): CircuitBreaker {
+    return new CircuitBreaker({
+      failureThreshold: this.options.failureThreshold,
+      cooldownMs: this.options.cooldownMs,
+      now: this.now,
+    });
   }
 }

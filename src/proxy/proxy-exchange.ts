@@ -3,15 +3,17 @@ import { performance } from 'node:perf_hooks';
 
 import type { Dispatcher } from 'undici';
 
-import type { ProviderConfig } from '../config/index.js';
+import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { browserMayRead } from './cors.js';
+import { releaseTrials } from './circuit-settlement.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
 import type { Admitted, RequestFacts } from './request-state.js';
+import type { RouteErrorFormats } from './route-error-format.js';
 import { ClientRelay } from './taps/client-relay.js';
 import { playLocalAnswer } from './taps/local-answer.js';
 import type { LocalAnswer } from './taps/local-answer.js';
@@ -26,6 +28,7 @@ export interface ExchangeEnvironment {
   readonly logger: Logger;
   /** Every provider's `allowed_origins`: who may read an answer given before the provider is known. */
   readonly corsOrigins: ReadonlySet<string>;
+  readonly errorFormats: RouteErrorFormats;
 }
 
 // `performance.timeOrigin` is a getter that crosses into C++: read it once.
@@ -49,8 +52,10 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   provider: ProviderConfig | undefined = undefined;
   endpoint: string | undefined = undefined;
   body: RequestBody | undefined = undefined;
-  breaker: CircuitBreaker | undefined = undefined;
-  trial = false;
+  connectBreaker: CircuitBreaker | undefined = undefined;
+  connectTrial = false;
+  projectBreaker: CircuitBreaker | undefined = undefined;
+  projectTrial = false;
   admission: Admission | undefined = undefined;
 
   // Response side.
@@ -105,6 +110,11 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       : browserMayRead(origin, provider.allowedOrigins);
   }
 
+  /** The shape of the proxy's errors on this request's route (OpenAI's or Anthropic's). */
+  errorFormat(): ErrorFormat {
+    return this.environment.errorFormats.formatOf(this.path, this.project);
+  }
+
   /** The response chain of this exchange: the taps around the client relay. */
   responseChain(): ExchangeHandler {
     return composeTaps(this.environment.taps, new ClientRelay(this), this);
@@ -151,7 +161,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       // Nothing left the proxy: give back what the request was admitted with.
       this.upstreamPending = false;
       state.admission.refund();
-      if (state.trial) state.breaker.release();
+      releaseTrials(state);
       throw error;
     }
   }

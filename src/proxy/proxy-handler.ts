@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { ProviderConfig, ProvidersConfig } from '../config/index.js';
+import type { ProvidersConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { QuotaGate } from '../limits/index.js';
 import type { TokenAuthority } from '../tokens/index.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
 import { respondWithError } from './error-responder.js';
 import { ExchangeObservers } from './exchange-record.js';
 import type { ExchangeObserver } from './exchange-record.js';
+import type { CircuitSource } from './provider-breakers.js';
 import { ProxyExchange } from './proxy-exchange.js';
 import type { ExchangeEnvironment } from './proxy-exchange.js';
 import type { RequestFacts } from './request-state.js';
+import { RouteErrorFormats } from './route-error-format.js';
 import { circuitBreakerStep } from './steps/circuit-breaker-step.js';
 import { forwardStep } from './steps/forward-step.js';
 import { projectGuardStep } from './steps/project-guard-step.js';
@@ -31,7 +32,8 @@ export interface ProxyHandlerOptions {
   readonly authority: TokenAuthority;
   readonly quota: QuotaGate;
   readonly pools: UpstreamPools;
-  readonly breakerFor: (provider: ProviderConfig) => CircuitBreaker;
+  /** The providers' connect circuits and the projects' circuits. */
+  readonly breakers: CircuitSource;
   readonly logger: Logger;
   /** Largest JSON request body read into memory (MAX_REQUEST_SIZE). */
   readonly maxRequestSize: number;
@@ -67,6 +69,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     corsOrigins: new Set(
       [...options.providers.providers.values()].flatMap((provider) => provider.allowedOrigins),
     ),
+    errorFormats: new RouteErrorFormats(options.providers),
   };
   const handleProxyRequest = (req: IncomingMessage, res: ServerResponse): void => {
     pipeline.run(new ProxyExchange(randomUUID(), req, res, environment));
@@ -81,7 +84,7 @@ function buildPipeline(options: ProxyHandlerOptions): Pipeline<RequestFacts> {
     .step('token', tokenStep(options.authority))
     .stepIf(options.enforceProjectActive ?? true, 'project-guard', projectGuardStep())
     .step('provider-rules', providerRulesStep(options.providers, options.maxRequestSize))
-    .step('circuit-breaker', circuitBreakerStep(options.breakerFor))
+    .step('circuit-breaker', circuitBreakerStep(options.breakers))
     .step('quota', quotaStep(options.quota))
     .finish('forward', forwardStep(options.pools), respondWithError);
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Dispatcher } from 'undici';
 
-import type { ProviderConfig } from '../config/index.js';
+import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
@@ -26,6 +26,8 @@ export interface RequestFacts {
   /** The path without the query. */
   readonly path: string;
   readonly logger: Logger;
+  /** The shape of the proxy's errors on this request's route (OpenAI's or Anthropic's). */
+  errorFormat(): ErrorFormat;
   /** Answers the request from the proxy itself, through the response taps; `errorCode` marks a refusal. */
   answerLocally(answer: LocalAnswer, source: AnswerSource, errorCode?: string): void;
   /** Sends an admitted request upstream; the answer comes back through the response taps. */
@@ -46,11 +48,16 @@ export interface Routed extends Authenticated {
   readonly body: RequestBody;
 }
 
-/** A request the circuit breaker let through. */
+/** A request both of its circuits let through (see provider-breakers.ts). */
 export interface BreakerAdmitted extends Routed {
-  readonly breaker: CircuitBreaker;
-  /** Admitted while the circuit was not closed: this request is the circuit's one trial. */
-  readonly trial: boolean;
+  /** The provider's connect circuit, shared by every project. */
+  readonly connectBreaker: CircuitBreaker;
+  /** Admitted while the connect circuit was not closed: this request is its one trial. */
+  readonly connectTrial: boolean;
+  /** The project's own circuit at this provider. */
+  readonly projectBreaker: CircuitBreaker;
+  /** Admitted while the project's circuit was not closed: this request is its one trial. */
+  readonly projectTrial: boolean;
 }
 
 /** A request counted against its token's quota: ready to go upstream. */
@@ -83,11 +90,19 @@ export function routed(
   return next;
 }
 
-/** Records the circuit breaker's admission. */
-export function breakerAdmitted(state: Routed, breaker: CircuitBreaker, trial: boolean): BreakerAdmitted {
+/** Records the circuit breakers' admission. */
+export function breakerAdmitted(
+  state: Routed,
+  connectBreaker: CircuitBreaker,
+  connectTrial: boolean,
+  projectBreaker: CircuitBreaker,
+  projectTrial: boolean,
+): BreakerAdmitted {
   const next = state as Writable<BreakerAdmitted>;
-  next.breaker = breaker;
-  next.trial = trial;
+  next.connectBreaker = connectBreaker;
+  next.connectTrial = connectTrial;
+  next.projectBreaker = projectBreaker;
+  next.projectTrial = projectTrial;
   return next;
 }
 

@@ -153,7 +153,7 @@ async function assemble(
     authority,
     quota,
     pools,
-    breakerFor: (provider) => breakers.for(provider),
+    breakers,
     logger,
     maxRequestSize: config.proxy.maxRequestSize,
     enforceProjectActive: config.proxy.enforceProjectActive,

@@ -88,6 +88,47 @@ apis:
     expect(openai?.timeouts.responseHeader).toBe(30_000);
   });
 
+  it('shapes errors like Anthropic for a provider that takes its key in x-api-key, unless error_format says otherwise', () => {
+    const path = writeYaml(`
+default_api: openai
+apis:
+  openai: { base_url: https://api.openai.com, allowed_endpoints: [/v1/chat], allowed_methods: [POST] }
+  anthropic:
+    base_url: https://api.anthropic.com
+    auth: { header: x-api-key, scheme: '' }
+    allowed_endpoints: [/v1/messages]
+    allowed_methods: [POST]
+  gateway:
+    base_url: https://gateway.example
+    auth: { header: x-api-key, scheme: '' }
+    allowed_endpoints: [/v1/chat]
+    allowed_methods: [POST]
+    error_format: openai
+  claude-behind-bearer:
+    base_url: https://claude.example
+    allowed_endpoints: [/v1/messages]
+    allowed_methods: [POST]
+    error_format: anthropic
+`);
+    const loaded = loadProviders({ path, pathExplicit: true, defaultProvider: undefined, openaiUrl: '' });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const formats = [...loaded.value.providers.values()].map((p) => [p.name, p.errorFormat]);
+    expect(formats).toEqual([
+      ['openai', 'openai'],
+      ['anthropic', 'anthropic'],
+      ['gateway', 'openai'],
+      ['claude-behind-bearer', 'anthropic'],
+    ]);
+    const invalid = writeYaml(`
+default_api: openai
+apis:
+  openai: { base_url: https://api.openai.com, allowed_endpoints: [/v1/chat], allowed_methods: [POST], error_format: xml }
+`);
+    expect(problemsOf(invalid)).toEqual([
+      `${invalid}: apis.openai.error_format: must be openai or anthropic`,
+    ]);
+  });
+
   it('lists every problem of an invalid file', () => {
     const path = writeYaml(`
 default_api: missing

@@ -71,3 +71,13 @@ export async function startRawUpstream(behaviour: RawBehaviour): Promise<RawUpst
       }),
   };
 }
+
+/** Resets the connection (TCP RST) as soon as the request head has arrived. */
+export const resetAfterHead: RawBehaviour = (socket) => {
+  socket.resetAndDestroy();
+};
+
+/** Answers the request with bytes that are not HTTP. */
+export const invalidHttp: RawBehaviour = (socket) => {
+  socket.end('this is not HTTP\r\n\r\n');
+};

@@ -62,7 +62,7 @@ describe('the circuit breaker', () => {
     flaky.reset();
   };
 
-  it(`opens after ${String(THRESHOLD)} consecutive transport failures: 503 circuit_open with retry-after`, async () => {
+  it(`opens the provider's circuit for every project after ${String(THRESHOLD)} consecutive connect failures: 503 circuit_open with retry-after`, async () => {
     const issued = await h.issueToken({ provider: 'dead' });
     for (let index = 0; index < THRESHOLD; index += 1) {
       const response = await chat(issued.token);
@@ -73,16 +73,23 @@ describe('the circuit breaker', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe(String(COOLDOWN_MS / 1000));
     expect(await errorOf(refused)).toMatchObject({ code: 'circuit_open', type: 'proxy_error' });
+    // A refused connection is the same for everyone: another project at that provider is refused too.
+    const sameProvider = await h.issueToken({ provider: 'dead' });
+    expect((await errorOf(await chat(sameProvider.token))).code).toBe('circuit_open');
 
     // One provider's circuit does not stop another provider.
     const other = await h.issueToken();
     expect((await chat(other.token)).status).toBe(200);
   });
 
-  it('counts upstream 502/503/504 answers, and stops sending while open', async () => {
+  it('counts upstream 502/503/504 answers against the project, and stops sending its requests while open', async () => {
     await openFlakyCircuit();
     expect((await chat(flakyToken.token)).status).toBe(503);
     expect(flaky.requests).toHaveLength(0);
+    // The answers opened this project's circuit only: another project at the same provider still goes through.
+    const other = await h.issueToken({ provider: 'flaky' });
+    expect((await chat(other.token)).status).toBe(200);
+    expect(flaky.requests).toHaveLength(1);
     clock.advance(COOLDOWN_MS + 1000);
     // After the cooldown one trial goes through; its success closes the circuit.
     flaky.reset();

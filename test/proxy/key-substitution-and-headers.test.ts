@@ -208,7 +208,11 @@ describe('key substitution and header rules', () => {
       body: '{}',
     });
     expect(response.status).toBe(404);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('endpoint_not_found');
+    // The route is Anthropic's: the answer is in Anthropic's error shape (test/proxy/anthropic-errors.test.ts).
+    expect(await response.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'not_found_error', details: { error_code: 'endpoint_not_served' } },
+    });
     expect(h.anthropic.requests).toHaveLength(0);
     expect(h.upstream.requests).toHaveLength(0);
   });

@@ -1,5 +1,5 @@
 import { parseDuration, parseInteger } from '../parse-values.js';
-import type { ProviderConfig, ProviderTimeouts, ProvidersConfig } from './provider-config.js';
+import type { ErrorFormat, ProviderConfig, ProviderTimeouts, ProvidersConfig } from './provider-config.js';
 
 const PROVIDER_KEYS = new Set([
   'base_url',
@@ -11,6 +11,7 @@ const PROVIDER_KEYS = new Set([
   'param_whitelist',
   'allowed_origins',
   'required_headers',
+  'error_format',
 ]);
 const TIMEOUT_KEYS: Record<string, keyof ProviderTimeouts | undefined> = {
   connect: 'connect',
@@ -101,10 +102,11 @@ function parseProvider(
       problems.push(`${where}.required_headers: only "origin" is supported, not "${header}"`);
   }
   const whitelist = parseWhitelist(raw.param_whitelist, `${where}.param_whitelist`, problems);
+  const auth = parseAuth(raw.auth, `${where}.auth`, problems);
   const provider: ProviderConfig = {
     name,
     origin,
-    auth: parseAuth(raw.auth, `${where}.auth`, problems),
+    auth,
     allowedEndpoints,
     allowedMethods,
     timeouts: parseTimeouts(raw.timeouts, `${where}.timeouts`, problems),
@@ -113,6 +115,7 @@ function parseProvider(
     hasParamWhitelist: Object.keys(whitelist).length > 0,
     allowedOrigins: stringList(raw.allowed_origins, `${where}.allowed_origins`, problems, false),
     requireOrigin: requiredHeaders.includes('origin'),
+    errorFormat: parseErrorFormat(raw.error_format, auth, `${where}.error_format`, problems),
   };
   return problems.length === before ? provider : undefined;
 }
@@ -144,6 +147,19 @@ function parseAuth(raw: unknown, where: string, problems: string[]): ProviderCon
     if (key !== 'header' && key !== 'scheme') problems.push(`${where}: unknown key "${key}"`);
   }
   return { header: raw.header.toLowerCase(), scheme: typeof scheme === 'string' ? scheme.trim() : '' };
+}
+
+/** `openai` or `anthropic`; by default `anthropic` for a provider that takes its key in `x-api-key`, as Anthropic does. */
+function parseErrorFormat(
+  raw: unknown,
+  auth: ProviderConfig['auth'],
+  where: string,
+  problems: string[],
+): ErrorFormat {
+  if (raw === undefined) return auth.header === 'x-api-key' ? 'anthropic' : 'openai';
+  if (raw === 'openai' || raw === 'anthropic') return raw;
+  problems.push(`${where}: must be openai or anthropic`);
+  return 'openai';
 }
 
 function parseTimeouts(raw: unknown, where: string, problems: string[]): ProviderTimeouts {

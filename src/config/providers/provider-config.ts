@@ -18,6 +18,12 @@ export interface ProviderTimeouts {
   readonly idleConnection: number;
 }
 
+/**
+ * The error shape clients of a provider's routes understand: `openai` (`{"error": {message, type, code}}`) or
+ * `anthropic` (`{"type": "error", "error": {type, message}}`), so that each provider's SDK raises its own types.
+ */
+export type ErrorFormat = 'openai' | 'anthropic';
+
 /** One upstream API that projects can be served by. */
 export interface ProviderConfig {
   readonly name: string;
@@ -39,6 +45,8 @@ export interface ProviderConfig {
   readonly allowedOrigins: readonly string[];
   /** Whether requests without an Origin header are refused. */
   readonly requireOrigin: boolean;
+  /** How the proxy's own errors on this provider's routes are shaped. */
+  readonly errorFormat: ErrorFormat;
 }
 
 /** Every provider, and the one projects use unless they name another. */

@@ -1,21 +1,27 @@
-import type { ProviderConfig } from '../../config/index.js';
 import { AppError, ERRORS } from '../../core/index.js';
-import type { CircuitBreaker } from '../circuit-breaker.js';
+import type { CircuitSource } from '../provider-breakers.js';
 import { breakerAdmitted } from '../request-state.js';
 import type { BreakerAdmitted, Routed } from '../request-state.js';
 
-/** Refuses requests while the provider's circuit is open (503 `circuit_open` with `Retry-After`). */
-export function circuitBreakerStep(breakerFor: (provider: ProviderConfig) => CircuitBreaker) {
+/**
+ * Refuses requests while the provider's connect circuit or the project's own circuit at that provider is open
+ * (503 `circuit_open` with `Retry-After`); see provider-breakers.ts for what opens each.
+ */
+export function circuitBreakerStep(breakers: CircuitSource) {
   return function circuitBreaker(state: Routed): BreakerAdmitted {
-    const breaker = breakerFor(state.provider);
-    // Admitted while the circuit is not closed, a request is its one trial.
-    const trial = breaker.state !== 'closed';
-    const admitted = breaker.admit();
-    if (!admitted.allowed) {
-      throw new AppError(ERRORS.CIRCUIT_OPEN, {
-        headers: { 'retry-after': String(admitted.retryAfterSeconds) },
-      });
+    const connect = breakers.connect(state.provider);
+    const viaConnect = connect.admit();
+    if (!viaConnect.allowed) throw circuitOpen(viaConnect.retryAfterSeconds);
+    const project = breakers.project(state.provider, state.project.id);
+    const viaProject = project.admit();
+    if (!viaProject.allowed) {
+      if (viaConnect.trial) connect.release();
+      throw circuitOpen(viaProject.retryAfterSeconds);
     }
-    return breakerAdmitted(state, breaker, trial);
+    return breakerAdmitted(state, connect, viaConnect.trial, project, viaProject.trial);
   };
+}
+
+function circuitOpen(retryAfterSeconds: number): AppError {
+  return new AppError(ERRORS.CIRCUIT_OPEN, { headers: { 'retry-after': String(retryAfterSeconds) } });
 }

@@ -1,5 +1,6 @@
 import type { ProviderConfig, ProvidersConfig } from '../../config/index.js';
 import { checkRequestBody } from '../body-check/index.js';
+import { AppError, ERRORS } from '../../core/index.js';
 import { readBody } from '../read-body.js';
 import { EMPTY_BODY, NO_BODY, ReadBody, StreamedBody, planBody } from '../request-body.js';
 import { checkOrigin, providerOf, throwOnVerdict } from '../request-checks.js';
@@ -18,20 +19,26 @@ export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: nu
   return function providerRules(state: Authenticated): StepResult<Routed> {
     const provider = providerOf(state.project, providers);
     const endpoint = endpointOf(provider, state.path);
+    // The route allowlist let the path through: another provider serves it.
+    if (endpoint === undefined) throw endpointNotServed(provider);
     throwOnVerdict(verdictFor(provider, endpoint, state.method));
     checkOrigin(provider, state.req.headers.origin);
-    // verdictFor refused an unknown endpoint above.
-    const matched = endpoint as string;
     const plan = planBody(state.req, state.method, provider);
     switch (plan.kind) {
       case 'none':
-        return routed(state, provider, matched, plan.empty ? EMPTY_BODY : NO_BODY);
+        return routed(state, provider, endpoint, plan.empty ? EMPTY_BODY : NO_BODY);
       case 'stream':
-        return routed(state, provider, matched, new StreamedBody(state.req));
+        return routed(state, provider, endpoint, new StreamedBody(state.req));
       case 'read':
-        return new BodyCheck(state, provider, matched, plan.json, plan.checked, maxRequestSize);
+        return new BodyCheck(state, provider, endpoint, plan.json, plan.checked, maxRequestSize);
     }
   };
+}
+
+function endpointNotServed(provider: ProviderConfig): AppError {
+  return new AppError(ERRORS.ENDPOINT_NOT_SERVED, {
+    message: `this project's provider (${provider.name}) does not serve this endpoint`,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 
 import { AppError, ERRORS } from '../../core/index.js';
 import { addResponseCorsHeaders, addVaryOrigin } from '../cors.js';
-import { openAiErrorBody, proxyErrorAnswer } from '../openai-error.js';
+import { proxyErrorAnswer, streamErrorEvent } from '../error-answer.js';
 import type { ProxyExchange } from '../proxy-exchange.js';
 import { toProxyError } from '../upstream-errors.js';
 import type { ExchangeHandler, ExchangeStart, ResponseHeaders } from './tap.js';
@@ -14,9 +14,11 @@ import type { ExchangeHandler, ExchangeStart, ResponseHeaders } from './tap.js';
 const HEADER_FLUSH_MS = 10;
 
 /** The event that ends an SSE stream whose upstream failed midway, so clients see the failure. */
-const SSE_TERMINATION = Buffer.from(
-  `data: ${openAiErrorBody(new AppError(ERRORS.UPSTREAM_STREAM_ERROR))}\n\n`,
-);
+const STREAM_ERROR = new AppError(ERRORS.UPSTREAM_STREAM_ERROR);
+const SSE_TERMINATION = {
+  openai: streamErrorEvent(STREAM_ERROR, 'openai'),
+  anthropic: streamErrorEvent(STREAM_ERROR, 'anthropic'),
+} as const;
 
 /**
  * The innermost link of every response chain: writes the answer to the client as it arrives — chunk by
@@ -95,14 +97,14 @@ export class ClientRelay implements ExchangeHandler {
         { requestId: exchange.requestId, code: failure.code, err: error },
         'proxy request failed',
       );
-      const answer = proxyErrorAnswer(failure);
+      const answer = proxyErrorAnswer(failure, exchange.errorFormat());
       res.writeHead(answer.status, this.addOwnHeaders(answer.headers));
       res.end(answer.chunks[0]);
       return;
     }
     exchange.outcome = 'interrupted';
     exchange.logger.warn({ requestId: exchange.requestId, err: error }, 'upstream failed mid-response');
-    if (this.streaming && !res.destroyed) res.end(SSE_TERMINATION);
+    if (this.streaming && !res.destroyed) res.end(SSE_TERMINATION[exchange.errorFormat()]);
     else res.destroy(error);
   }
 

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 
 import { AppError, ERRORS } from '../../core/index.js';
 import type { ExchangeView } from '../exchange-record.js';
-import { openAiErrorBody } from '../openai-error.js';
+import { proxyErrorBody } from '../error-answer.js';
 import { ForwardingHandler } from './tap.js';
 import type { ExchangeHandler, ResponseHeaders, ResponseTap } from './tap.js';
 
@@ -19,7 +19,6 @@ const DECODERS: ReadonlyMap<string, (input: Buffer, options: { maxOutputLength: 
     ['deflate', inflateSync],
     ['br', brotliDecompressSync],
   ]);
-const WITHHELD = Buffer.from(openAiErrorBody(new AppError(ERRORS.UPSTREAM_ERROR_WITHHELD)));
 
 /**
  * Masks the project's provider key in upstream error answers (4xx/5xx) before anything reaches the client or a
@@ -34,7 +33,7 @@ export const keyMaskTap: ResponseTap = {
   wrap(next: ExchangeHandler, exchange: ExchangeView): ExchangeHandler {
     const key = exchange.project?.apiKey;
     if (key === undefined || key.length < MIN_KEY_LENGTH) return next;
-    return new KeyMaskHandler(next, key);
+    return new KeyMaskHandler(next, key, exchange);
   },
 };
 
@@ -64,6 +63,7 @@ class KeyMaskHandler extends ForwardingHandler {
   constructor(
     next: ExchangeHandler,
     private readonly secret: string,
+    private readonly exchange: ExchangeView,
   ) {
     super(next);
   }
@@ -128,7 +128,7 @@ class KeyMaskHandler extends ForwardingHandler {
     }
     let body = this.decoded(headers['content-encoding']);
     if (body === undefined) {
-      body = WITHHELD;
+      body = Buffer.from(proxyErrorBody(new AppError(ERRORS.UPSTREAM_ERROR_WITHHELD), this.exchange.errorFormat()));
       headers['content-type'] = 'application/json; charset=utf-8';
     } else maskInPlace(body, this.key, this.mask);
     delete headers['content-encoding'];
