@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { createApiKeyCipher } from '../../src/core/index.js';
+import { openStore } from '../../src/store/index.js';
 import { startTestGateway } from '../helpers/gateway-harness.js';
+import { createTestDatabase } from '../helpers/test-database.js';
 import { createTestStore } from '../helpers/test-store.js';
 
 const KEY = Buffer.alloc(32, 7);
@@ -45,19 +47,29 @@ describe('start-up check of provider keys at rest', () => {
 
   it('names keys still encrypted with a previous key', async () => {
     const old = Buffer.alloc(32, 8);
-    const testStore = await createTestStore('sqlite', createApiKeyCipher(old));
+    const database = await createTestDatabase('sqlite');
     try {
-      await testStore.store.projects.create({ name: 'a', apiKey: PLAINTEXT_KEY });
-      const gateway = await startTestGateway({
-        store: testStore.store,
-        env: { ENCRYPTION_KEY: KEY.toString('base64'), ENCRYPTION_KEYS_PREVIOUS: old.toString('base64') },
-        listen: false,
-      });
-      await gateway.close();
-      const warning = gateway.logs.entries.find((e) => String(e.msg).includes('ENCRYPTION_KEYS_PREVIOUS'));
-      expect(warning).toMatchObject({ level: 40, projects: 1 });
+      const before = await openStore({ database: database.config, cipher: createApiKeyCipher(old) });
+      await before.migrations.latest();
+      await before.projects.create({ name: 'a', apiKey: PLAINTEXT_KEY });
+      await before.close();
+      // The store as the server opens it after the rotation: the new key, the old one as previous.
+      const store = await openStore({ database: database.config, cipher: createApiKeyCipher(KEY, [old]) });
+      try {
+        const gateway = await startTestGateway({
+          store,
+          env: { ENCRYPTION_KEY: KEY.toString('base64'), ENCRYPTION_KEYS_PREVIOUS: old.toString('base64') },
+          listen: false,
+        });
+        await gateway.close();
+        const warning = gateway.logs.entries.find((e) => String(e.msg).includes('ENCRYPTION_KEYS_PREVIOUS'));
+        expect(warning).toMatchObject({ level: 40, projects: 1 });
+        expect(String(warning?.msg)).toContain('llm-proxy migrate encrypt');
+      } finally {
+        await store.close();
+      }
     } finally {
-      await testStore.cleanup();
+      await database.cleanup();
     }
   });
 });
