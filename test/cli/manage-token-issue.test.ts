@@ -153,7 +153,7 @@ describe('manage token rotate', () => {
       );
       const json = await manage(['token', 'rotate', 'a/b', '--json'], rotation.url);
       expect(rotation.received.at(-1)?.url).toBe('/manage/tokens/a%2Fb/rotate');
-      expect(JSON.parse(json.stdout)).toMatchObject({ id: 'a%2Fb', token: 'sk-RotatedTokenValue0123xy' });
+      expect(JSON.parse(json.stdout)).toMatchObject({ id: 'a/b', token: 'sk-RotatedTokenValue0123xy' });
       const missing = await manage(['token', 'rotate', 'missing'], rotation.url);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('token not found (HTTP 404)');

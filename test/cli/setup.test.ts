@@ -188,7 +188,9 @@ describe('llm-proxy setup --interactive', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('OpenAI API key');
     expect(result.stderr).toContain('is not a listen address');
-    expect(result.stderr).toContain('expected a whole number');
+    expect(result.stderr).toContain(
+      '"soon" is not a duration: use a unit (90m, 24h, 7d) or a bare number of hours',
+    );
 
     const envFile = join(cwd, '.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
