@@ -107,7 +107,9 @@ async function assemble(
   { clock, logger, parts }: Assembly,
 ): Promise<Gateway> {
   const store = overrides.store ?? (await openMigratedStore(config, logger, parts));
-  await checkSecretsAtRest(store, logger, config.encryption.key !== undefined);
+  await checkSecretsAtRest(store, logger, config.encryption.key !== undefined).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not check how provider API keys are stored');
+  });
   const audit = createAuditRecorder({ config: config.audit, store, logger, clock });
   parts.add('audit', () => audit.close());
   if (config.audit.retentionMs > 0) {
