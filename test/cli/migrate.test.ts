@@ -47,14 +47,6 @@ async function cycle(args: readonly string[], env: Record<string, string>, cwd: 
   expect(again.stdout).toContain('up to date');
 
   const last = applied.at(-1)?.name ?? '';
-  const declined = await runCli(['migrate', 'down', ...args], { env, cwd, input: 'n\n' });
-  expect(declined.code).toBe(1);
-  expect(declined.stdout).toContain(`reverting ${last} drops`);
-  expect(declined.stderr).toContain('nothing was reverted');
-  expect(
-    statusLines((await runCli(['migrate', 'status', ...args], { env, cwd })).stdout).at(-1)?.state,
-  ).toMatch(/^applied/);
-
   const down = await runCli(['migrate', 'down', ...args], { env, cwd, input: 'y\n' });
   expect(down.code).toBe(0);
   expect(down.stdout).toContain(`reverted ${last}`);
@@ -92,12 +84,19 @@ describe('llm-proxy migrate on SQLite', () => {
     expect(existsSync(join(dir.path, 'not-yet'))).toBe(false);
   });
 
-  it('down with --yes reverts without asking; without an answer it reverts nothing', async () => {
+  it('down says what it drops and reverts only when confirmed (y on stdin or --yes)', async () => {
     const db = join(dir.path, 'down-yes.db');
     expect((await runCli(['migrate', 'up', '--db', db], { cwd: dir.path })).code).toBe(0);
     const names = statusLines((await runCli(['migrate', 'status', '--db', db])).stdout).map((l) => l.name);
+    const last = names.at(-1) ?? '';
+    const declined = await runCli(['migrate', 'down', '--db', db], { cwd: dir.path, input: 'n\n' });
+    expect(declined.code).toBe(1);
+    expect(declined.stdout).toContain(`reverting ${last} drops`);
+    expect(declined.stderr).toContain('nothing was reverted');
     const unanswered = await runCli(['migrate', 'down', '--db', db], { cwd: dir.path });
     expect(unanswered.code).toBe(1);
+    const still = statusLines((await runCli(['migrate', 'status', '--db', db])).stdout);
+    expect(still.every((line) => line.state.startsWith('applied'))).toBe(true);
     for (const name of names.slice(1).reverse()) {
       const yes = await runCli(['migrate', 'down', '--yes', '--db', db], { cwd: dir.path });
       expect(yes.code).toBe(0);
