@@ -97,6 +97,8 @@ export class RequestCountBatcher {
         } else current.requests += entry.requests;
         this.pendingRequests += entry.requests;
       }
+      // No threshold writes until the next interval: a database that refuses writes is not retried per request.
+      this.thresholdFlushQueued = true;
     }
   }
 }

@@ -69,3 +69,37 @@ describe('request-count batcher flush threshold', () => {
     expect(writes).toHaveLength(2);
   });
 });
+
+describe('request-count batcher while the database refuses writes', () => {
+  it('does not retry on every request past the threshold; the next flush writes everything', async () => {
+    let attempts = 0;
+    let down = true;
+    const written: TokenUsage[] = [];
+    const batcher = new RequestCountBatcher({
+      tokens: {
+        addUsage(usage) {
+          attempts += 1;
+          if (down) return Promise.reject(new Error('database down'));
+          written.push(...usage);
+          return Promise.resolve();
+        },
+      },
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      flushIntervalMs: 3_600_000,
+      flushThreshold: 2,
+    });
+    batcher.record('a');
+    batcher.record('a');
+    await vi.waitFor(() => {
+      expect(attempts).toBe(1);
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 10; i += 1) batcher.record('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(attempts).toBe(1);
+    down = false;
+    await batcher.close();
+    expect(written.reduce((sum, entry) => sum + entry.requests, 0)).toBe(12);
+  });
+});
