@@ -6,3 +6,5 @@ export { QueuedAuditRecorder } from './queued-audit-recorder.js';
 export type { QueuedAuditRecorderOptions } from './queued-audit-recorder.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, createAuditQueryService } from './audit-query-service.js';
 export type { AuditQueryInput, AuditQueryResult, AuditQueryService } from './audit-query-service.js';
+export { startAuditRetention } from './audit-retention-job.js';
+export type { AuditRetention, AuditRetentionOptions } from './audit-retention-job.js';

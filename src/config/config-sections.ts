@@ -27,10 +27,11 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
         'ENCRYPTION_KEY: must be base64 of exactly 32 bytes (generate one with `llm-proxy setup`)',
       );
     }
+    const previousKeys = readPreviousKeys(reader, key !== undefined || text !== '');
     const required = reader.read('REQUIRE_ENCRYPTION_KEY');
     if (required && text === '')
       reader.problem('ENCRYPTION_KEY: required because REQUIRE_ENCRYPTION_KEY=true');
-    return { encryption: { key, required } };
+    return { encryption: { key, previousKeys, required } };
   },
   log: function resolveLogSection(reader) {
     const debug = reader.read('DEBUG');
@@ -50,6 +51,7 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
         file: reader.read('AUDIT_LOG_FILE'),
         createDir: reader.read('AUDIT_CREATE_DIR'),
         storeInDb: reader.read('AUDIT_STORE_IN_DB'),
+        retentionMs: reader.read('AUDIT_RETENTION'),
       },
     };
   },
@@ -64,6 +66,7 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
         tokenCacheTtlMs: reader.read('TOKEN_CACHE_TTL'),
         tokenCacheMax: reader.read('TOKEN_CACHE_MAX'),
         usageFlushIntervalMs: reader.read('USAGE_FLUSH_INTERVAL'),
+        usageFlushThreshold: reader.read('USAGE_FLUSH_THRESHOLD'),
         breakerThreshold: reader.read('CIRCUIT_BREAKER_THRESHOLD'),
         breakerCooldownMs: reader.read('CIRCUIT_BREAKER_COOLDOWN'),
       },
@@ -121,4 +124,24 @@ function readProviders(reader: VariableReader): ProvidersConfig {
   if (loaded.ok) return loaded.value;
   for (const problem of loaded.problems) reader.problem(problem);
   return { defaultProvider: '', providers: new Map(), source: 'invalid' };
+}
+
+function readPreviousKeys(reader: VariableReader, hasCurrentKey: boolean): Buffer[] {
+  const entries = reader
+    .read('ENCRYPTION_KEYS_PREVIOUS')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length > 0 && !hasCurrentKey) {
+    reader.problem('ENCRYPTION_KEYS_PREVIOUS: needs ENCRYPTION_KEY (the key new values are encrypted with)');
+  }
+  const keys: Buffer[] = [];
+  entries.forEach((entry, index) => {
+    const key = decodeEncryptionKey(entry);
+    // The position, never the value: these are secrets.
+    if (key === undefined) {
+      reader.problem(`ENCRYPTION_KEYS_PREVIOUS: entry ${index + 1} is not base64 of exactly 32 bytes`);
+    } else keys.push(key);
+  });
+  return keys;
 }

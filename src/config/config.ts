@@ -35,10 +35,14 @@ export interface Config {
     readonly file: string;
     readonly createDir: boolean;
     readonly storeInDb: boolean;
+    /** Audit events older than this are deleted from the database; 0 keeps them forever. */
+    readonly retentionMs: number;
   };
   readonly encryption: {
     /** The 32-byte key, when configured. */
     readonly key: Buffer | undefined;
+    /** Earlier keys, still read (ENCRYPTION_KEYS_PREVIOUS). */
+    readonly previousKeys: readonly Buffer[];
     readonly required: boolean;
   };
   readonly providers: ProvidersConfig;
@@ -49,6 +53,8 @@ export interface Config {
     readonly tokenCacheTtlMs: number;
     readonly tokenCacheMax: number;
     readonly usageFlushIntervalMs: number;
+    /** Pending request counts that trigger a write before the interval; 0 = only the interval. */
+    readonly usageFlushThreshold: number;
     readonly breakerThreshold: number;
     readonly breakerCooldownMs: number;
   };

@@ -106,6 +106,14 @@ const TABLE = {
     description:
       'Base64 of 32 random bytes; provider API keys are then stored AES-256-GCM encrypted (`enc:v1:`). `llm-proxy setup` generates one.',
   }),
+  ENCRYPTION_KEYS_PREVIOUS: variable({
+    section: 'encryption',
+    schema: Type.String(),
+    default: '',
+    secret: true,
+    description:
+      'Comma list of earlier `ENCRYPTION_KEY` values, still used to read keys written with them (key rotation); `llm-proxy migrate encrypt` re-encrypts those with `ENCRYPTION_KEY`.',
+  }),
   REQUIRE_ENCRYPTION_KEY: variable({
     section: 'encryption',
     schema: Type.Boolean(),
@@ -164,6 +172,15 @@ const TABLE = {
     schema: Type.Boolean(),
     default: true,
     description: 'Also store audit events in the `audit_events` table (needed by `GET /manage/audit`).',
+  }),
+  AUDIT_RETENTION: variable({
+    section: 'audit',
+    schema: Type.Integer({ minimum: 0 }),
+    parse: parseDuration,
+    default: 0,
+    defaultText: '0',
+    description:
+      'Delete audit events older than this from the database (e.g. `90d`), at start and then hourly; `0` keeps them forever. The JSONL file is left to log rotation.',
   }),
   API_CONFIG_PATH: variable({
     section: 'providers',
@@ -224,6 +241,13 @@ const TABLE = {
     defaultText: '5s',
     description:
       'How often request counts of tokens without `max_requests` are written (and always at shutdown).',
+  }),
+  USAGE_FLUSH_THRESHOLD: variable({
+    section: 'proxy',
+    schema: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    default: 100,
+    description:
+      'Also write those request counts as soon as this many are pending, so a crash loses at most about this many (`0`: only on the interval).',
   }),
   CIRCUIT_BREAKER_THRESHOLD: variable({
     section: 'proxy',

@@ -21,6 +21,6 @@ export {
   generateEncryptionKey,
   isEncryptedValue,
 } from './api-key-cipher.js';
-export type { ApiKeyCipher } from './api-key-cipher.js';
+export type { ApiKeyCipher, StoredKeyState } from './api-key-cipher.js';
 export type { Logger } from './logger.js';
 export { REDACTED_LOG_PATHS, REDACTION_CENSOR } from './log-redaction.js';

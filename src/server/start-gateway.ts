@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { createAuditRecorder } from '../audit/index.js';
+import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { createApiKeyCipher, systemClock } from '../core/index.js';
@@ -19,6 +19,7 @@ import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
+import { checkSecretsAtRest } from './secrets-at-rest-check.js';
 import { ResourceStack } from './resource-stack.js';
 
 /**
@@ -106,8 +107,20 @@ async function assemble(
   { clock, logger, parts }: Assembly,
 ): Promise<Gateway> {
   const store = overrides.store ?? (await openMigratedStore(config, logger, parts));
+  await checkSecretsAtRest(store, logger, config.encryption.key !== undefined).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not check how provider API keys are stored');
+  });
   const audit = createAuditRecorder({ config: config.audit, store, logger, clock });
   parts.add('audit', () => audit.close());
+  if (config.audit.retentionMs > 0) {
+    const retention = startAuditRetention({
+      audit: store.audit,
+      clock,
+      logger,
+      retentionMs: config.audit.retentionMs,
+    });
+    parts.add('audit retention', () => retention.close());
+  }
 
   const invalidation =
     overrides.invalidation ?? (await buildInvalidationBus(config, overrides, logger, parts));
@@ -129,6 +142,7 @@ async function assemble(
     clock,
     logger,
     flushIntervalMs: config.proxy.usageFlushIntervalMs,
+    flushThreshold: config.proxy.usageFlushThreshold,
   });
   parts.add('request counts', () => requestCounts.close());
   const quota = new QuotaGate({
@@ -204,7 +218,7 @@ async function assemble(
 async function openMigratedStore(config: Config, logger: Logger, parts: ResourceStack): Promise<Store> {
   const store = await openStore({
     database: config.database,
-    cipher: createApiKeyCipher(config.encryption.key),
+    cipher: createApiKeyCipher(config.encryption.key, config.encryption.previousKeys),
   });
   parts.add('database', () => store.close());
   const applied = await store.migrations.latest();

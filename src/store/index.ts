@@ -17,3 +17,4 @@ export type {
   TokenRepository,
   TokenUsage,
 } from './repositories.js';
+export type { EncryptReport, KeyStorageCounts, SecretsAtRest, SecretsReport } from './sql-secrets-at-rest.js';

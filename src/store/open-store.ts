@@ -10,6 +10,7 @@ import { SqlMigrationRunner } from './migrations/sql-migration-runner.js';
 import type { Database } from './schema.js';
 import { SqlAuditRepository } from './sql-audit-repository.js';
 import { SqlProjectRepository } from './sql-project-repository.js';
+import { SqlSecretsAtRest } from './sql-secrets-at-rest.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
 import { openSqlite } from './sqlite-connection.js';
 import type { DialectName, MigrationRunner, Store } from './store.js';
@@ -50,6 +51,7 @@ class SqlStore implements Store {
   readonly projects: SqlProjectRepository;
   readonly tokens: SqlTokenRepository;
   readonly audit: SqlAuditRepository;
+  readonly secrets: SqlSecretsAtRest;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -61,6 +63,7 @@ class SqlStore implements Store {
     this.projects = new SqlProjectRepository(db, cipher, clock);
     this.tokens = new SqlTokenRepository(db, clock);
     this.audit = new SqlAuditRepository(db);
+    this.secrets = new SqlSecretsAtRest(db, cipher);
   }
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

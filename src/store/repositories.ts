@@ -117,6 +117,8 @@ export interface AuditRepository {
   insert(event: AuditEventRecord): Promise<void>;
   get(id: string): Promise<AuditEventRecord | undefined>;
   list(filter: AuditFilter, page: number, pageSize: number): Promise<AuditPage>;
+  /** Deletes at most `limit` events older than `cutoff`; returns how many it deleted. */
+  deleteOlderThan(cutoff: Date, limit: number): Promise<number>;
 }
 
 /** Thrown when a project name is already taken (names are unique). */

@@ -62,6 +62,18 @@ export class SqlAuditRepository implements AuditRepository {
     return row && toAuditEvent(row);
   }
 
+  async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
+    // A sub-select bounds the batch on both dialects (neither PostgreSQL nor a default SQLite build has
+    // DELETE … LIMIT), so one run never holds a long lock on a large table.
+    const result = await this.db
+      .deleteFrom('audit_events')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('audit_events').select('id').where('timestamp', '<', cutoff).limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async list(filter: AuditFilter, page: number, pageSize: number): Promise<AuditPage> {
     const where = (eb: ExpressionBuilder<Database, 'audit_events'>) => {
       const conditions = [];

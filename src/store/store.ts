@@ -1,4 +1,5 @@
 import type { AuditRepository, ProjectRepository, TokenRepository } from './repositories.js';
+import type { SecretsAtRest } from './sql-secrets-at-rest.js';
 
 /** Which SQL database is behind a store. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -10,6 +11,8 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
   readonly migrations: MigrationRunner;
+  /** How provider keys and tokens are stored at rest, and their migration to the current key. */
+  readonly secrets: SecretsAtRest;
   /** Runs the work in one transaction; the store handed to it uses that transaction. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Throws when the database cannot answer (used by `/ready`). */

@@ -55,6 +55,7 @@ describe.each(TEST_DIALECTS)('audit recorder (%s)', (dialect) => {
       file: join(dir, 'deep', 'folder', 'audit.log'),
       createDir: true,
       storeInDb: true,
+      retentionMs: 0,
       ...audit,
     };
     return {

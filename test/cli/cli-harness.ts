@@ -136,7 +136,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...options.env,
     },
   });
-  const done = collect(child, 120_000);
+  // A server lives as long as its test file, which on a loaded machine can take minutes.
+  const done = collect(child, 600_000);
   let ended: CliResult | undefined;
   void done.then((result) => {
     ended = result;

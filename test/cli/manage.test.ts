@@ -317,7 +317,7 @@ describe('manage errors', () => {
   it.each([
     [
       ['token', 'generate', '--project-id', 'p', '--duration', 'abc'],
-      "option '--duration <minutes>' argument 'abc' is invalid",
+      "option '--duration <duration>' argument 'abc' is invalid",
     ],
     [
       ['token', 'generate', '--project-id', 'p', '--max-requests', '-1'],

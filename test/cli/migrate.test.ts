@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -46,9 +46,9 @@ async function cycle(args: readonly string[], env: Record<string, string>, cwd: 
   expect(again.code).toBe(0);
   expect(again.stdout).toContain('up to date');
 
-  const down = await runCli(['migrate', 'down', ...args], { env, cwd });
-  expect(down.code).toBe(0);
   const last = applied.at(-1)?.name ?? '';
+  const down = await runCli(['migrate', 'down', ...args], { env, cwd, input: 'y\n' });
+  expect(down.code).toBe(0);
   expect(down.stdout).toContain(`reverted ${last}`);
   const after = statusLines((await runCli(['migrate', 'status', ...args], { env, cwd })).stdout);
   expect(after.at(-1)).toEqual({ name: last, state: 'pending' });
@@ -73,6 +73,39 @@ describe('llm-proxy migrate on SQLite', () => {
       env: { DATABASE_PATH: join(dir.path, 'other.db') },
     });
     expect(statusLines(status.stdout).every((line) => line.state === 'pending')).toBe(true);
+  });
+
+  it('status creates neither the SQLite file nor its folder', async () => {
+    const db = join(dir.path, 'not-yet', 'state.db');
+    const result = await runCli(['migrate', 'status', '--db', db], { cwd: dir.path });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('(the file does not exist yet)');
+    expect(statusLines(result.stdout).every((line) => line.state === 'pending')).toBe(true);
+    expect(existsSync(join(dir.path, 'not-yet'))).toBe(false);
+  });
+
+  it('down says what it drops and reverts only when confirmed (y on stdin or --yes)', async () => {
+    const db = join(dir.path, 'down-yes.db');
+    expect((await runCli(['migrate', 'up', '--db', db], { cwd: dir.path })).code).toBe(0);
+    const names = statusLines((await runCli(['migrate', 'status', '--db', db])).stdout).map((l) => l.name);
+    const last = names.at(-1) ?? '';
+    const declined = await runCli(['migrate', 'down', '--db', db], { cwd: dir.path, input: 'n\n' });
+    expect(declined.code).toBe(1);
+    expect(declined.stdout).toContain(`reverting ${last} drops`);
+    expect(declined.stderr).toContain('nothing was reverted');
+    const unanswered = await runCli(['migrate', 'down', '--db', db], { cwd: dir.path });
+    expect(unanswered.code).toBe(1);
+    const still = statusLines((await runCli(['migrate', 'status', '--db', db])).stdout);
+    expect(still.every((line) => line.state.startsWith('applied'))).toBe(true);
+    for (const name of names.slice(1).reverse()) {
+      const yes = await runCli(['migrate', 'down', '--yes', '--db', db], { cwd: dir.path });
+      expect(yes.code).toBe(0);
+      expect(yes.stdout).toContain(`reverted ${name}`);
+    }
+    const first = await runCli(['migrate', 'down', '-y', '--db', db], { cwd: dir.path });
+    expect(first.stdout).toContain(
+      'reverting 0001_baseline drops the tables audit_events, tokens and projects: every project',
+    );
   });
 
   it('reads DATABASE_PATH from the --env file', async () => {

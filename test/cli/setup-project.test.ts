@@ -22,7 +22,7 @@ describe('setup: project and first token', () => {
     const outcome = await createProjectAndToken(testStore.store, fixedClock, {
       name: 'clocked',
       apiKey: 'sk-upstream-key',
-      durationHours: 3,
+      durationMinutes: 180,
     });
 
     expect(outcome.projectStatus).toBe('created');
@@ -39,7 +39,7 @@ describe('setup: project and first token', () => {
     const attempt = createProjectAndToken(testStore.store, fixedClock, {
       name: 'dormant',
       apiKey: 'sk-upstream-key',
-      durationHours: 1,
+      durationMinutes: 60,
     });
 
     await expect(attempt).rejects.toBeInstanceOf(CliError);
@@ -54,12 +54,12 @@ describe('setup: project and first token', () => {
     const first = await createProjectAndToken(testStore.store, fixedClock, {
       name: 'reused',
       apiKey: 'sk-first-key',
-      durationHours: 1,
+      durationMinutes: 60,
     });
     const second = await createProjectAndToken(testStore.store, fixedClock, {
       name: 'reused',
       apiKey: 'sk-other-key',
-      durationHours: 1,
+      durationMinutes: 60,
     });
 
     expect(second.project.id).toBe(first.project.id);

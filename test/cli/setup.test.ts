@@ -149,11 +149,30 @@ describe('llm-proxy setup (non-interactive)', () => {
     });
   });
 
+  it('--duration takes explicit units (90m) while a bare number stays hours', async () => {
+    const cwd = newDir();
+    const before = Date.now();
+    const result = await runCli(
+      ['setup', '--openai-key', API_KEY, '--db', join(cwd, 'd.db'), '--duration', '90m'],
+      {
+        cwd,
+      },
+    );
+    expect(result.code).toBe(0);
+    const token = RAW_TOKEN.exec(result.stdout)?.[0] ?? '';
+    await withSetupStore(readEnv(join(cwd, '.env')), async (store) => {
+      const record = await store.tokens.findByHash(hashToken(token));
+      const lifetime = (record?.expiresAt?.getTime() ?? 0) - before;
+      expect(lifetime).toBeGreaterThan(89 * 60_000);
+      expect(lifetime).toBeLessThan(91 * 60_000);
+    });
+  });
+
   it('rejects an invalid --duration with one line and exit 2', async () => {
     const result = await runCli(['setup', '--duration', 'abc'], { cwd: newDir() });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain("'--duration <hours>' argument 'abc' is invalid");
+    expect(result.stderr).toContain("'--duration <duration>' argument 'abc' is invalid");
   });
 });
 
@@ -169,7 +188,9 @@ describe('llm-proxy setup --interactive', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('OpenAI API key');
     expect(result.stderr).toContain('is not a listen address');
-    expect(result.stderr).toContain('expected a whole number');
+    expect(result.stderr).toContain(
+      '"soon" is not a duration: use a unit (90m, 24h, 7d) or a bare number of hours',
+    );
 
     const envFile = join(cwd, '.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);

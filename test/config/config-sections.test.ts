@@ -66,7 +66,7 @@ describe('configuration by section', () => {
     );
     expect(config).toEqual({
       database: { driver: 'sqlite', path: 'state.db' },
-      encryption: { key: undefined, required: false },
+      encryption: { key: undefined, previousKeys: [], required: false },
     });
     // @ts-expect-error: a section that was not resolved is not part of the type either.
     expect(config.managementToken).toBeUndefined();

@@ -28,9 +28,40 @@ describe('resolveConfig', () => {
       file: './data/audit.log',
       createDir: true,
       storeInDb: true,
+      retentionMs: 0,
     });
-    expect(config.encryption).toEqual({ key: undefined, required: false });
+    expect(config.encryption).toEqual({ key: undefined, previousKeys: [], required: false });
     expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('reads previous encryption keys and reports a bad one by position, never by value', () => {
+    const current = Buffer.alloc(32, 1).toString('base64');
+    const previous = Buffer.alloc(32, 2).toString('base64');
+    const config = resolveConfig({
+      env: { ...token, ENCRYPTION_KEY: current, ENCRYPTION_KEYS_PREVIOUS: ` ${previous} , ` },
+    });
+    expect(config.encryption.previousKeys).toEqual([Buffer.alloc(32, 2)]);
+    const wrong = 'bm90LWEta2V5LXRoYXQtaXMtbG9uZw==';
+    expect(() =>
+      resolveConfig({
+        env: { ...token, ENCRYPTION_KEY: current, ENCRYPTION_KEYS_PREVIOUS: `${previous},${wrong}` },
+      }),
+    ).toThrow(/ENCRYPTION_KEYS_PREVIOUS: entry 2 is not base64 of exactly 32 bytes/);
+    try {
+      resolveConfig({ env: { ...token, ENCRYPTION_KEYS_PREVIOUS: wrong } });
+    } catch (error) {
+      expect(String(error)).toContain('ENCRYPTION_KEYS_PREVIOUS: needs ENCRYPTION_KEY');
+      expect(String(error)).not.toContain(wrong);
+    }
+  });
+
+  it('reads AUDIT_RETENTION as a duration', () => {
+    expect(resolveConfig({ env: { ...token, AUDIT_RETENTION: '90d' } }).audit.retentionMs).toBe(
+      90 * 86_400_000,
+    );
+    expect(() => resolveConfig({ env: { ...token, AUDIT_RETENTION: 'ninety days' } })).toThrow(
+      /AUDIT_RETENTION/,
+    );
   });
 
   it('layers defaults < .env < environment < flags', () => {

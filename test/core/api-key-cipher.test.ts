@@ -38,3 +38,23 @@ describe('API key cipher', () => {
     expect(decodeEncryptionKey('not base64!')).toBeUndefined();
   });
 });
+
+describe('API key cipher with previous keys (ENCRYPTION_KEY rotation)', () => {
+  const oldKey = Buffer.alloc(32, 3);
+  const newKey = Buffer.alloc(32, 4);
+
+  it('reads values of a previous key, writes with the current one and tells them apart', () => {
+    const before = createApiKeyCipher(oldKey).encrypt('sk-rotated');
+    const rotated = createApiKeyCipher(newKey, [oldKey]);
+    expect(rotated.decrypt(before)).toBe('sk-rotated');
+    expect(rotated.stateOf(before)).toBe('previous');
+    const after = rotated.encrypt('sk-rotated');
+    expect(rotated.stateOf(after)).toBe('current');
+    expect(createApiKeyCipher(newKey).decrypt(after)).toBe('sk-rotated');
+    expect(() => createApiKeyCipher(oldKey).decrypt(after)).toThrow();
+    expect(rotated.stateOf('sk-plain')).toBe('plaintext');
+    expect(createApiKeyCipher(newKey).stateOf(before)).toBe('unreadable');
+    expect(createApiKeyCipher(undefined).stateOf(before)).toBe('unreadable');
+    expect(() => createApiKeyCipher(newKey).decrypt(before)).toThrow(/ENCRYPTION_KEYS_PREVIOUS/);
+  });
+});

@@ -14,8 +14,11 @@ export type ProjectJson = Received<ProjectView, 'id' | 'name'>;
 /** A token as the management API lists it (the secret masked). */
 export type TokenJson = Received<TokenView, 'id'>;
 
-/** The answer to `POST /manage/tokens`: the only time the raw token is returned. */
-export type NewTokenJson = Received<TokenCreatedView, 'id' | 'token'>;
+/**
+ * The answer to `POST /manage/tokens` and `POST /manage/tokens/{id}/rotate`: the only time the raw token is
+ * returned (`project_id` when the server sends it).
+ */
+export type NewTokenJson = Received<TokenCreatedView, 'id' | 'token'> & { readonly project_id?: string };
 
 /** The answer to `POST /manage/projects/:id/tokens/revoke`. */
 export type RevokeResultJson = Received<BulkRevokeView, keyof BulkRevokeView> & {

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 
 import { usageError } from '../shared/cli-error.js';
-import { booleanValue, nonEmpty, wholeNumber } from '../shared/option-parsers.js';
+import { booleanValue, durationMinutes, nonEmpty, wholeNumber } from '../shared/option-parsers.js';
 import { formatTime, maskToken, printJson, printRecord, printResult, printTable } from '../shared/output.js';
-import { asList, asNewToken, asToken } from './manage-api-types.js';
+import { issuedTokenOutputOption, printIssuedToken, quota } from './issued-token-output.js';
+import type { IssuedTokenFormat } from './issued-token-output.js';
+import { asList, asToken } from './manage-api-types.js';
 import type { TokenJson } from './manage-api-types.js';
 import { manageContext } from './manage-context.js';
 
@@ -14,6 +16,11 @@ interface GenerateFlags {
   projectId: string;
   duration: number;
   maxRequests?: number;
+  output: IssuedTokenFormat;
+}
+
+interface RotateFlags {
+  output: IssuedTokenFormat;
 }
 
 interface ListFlags {
@@ -26,7 +33,7 @@ interface UpdateFlags {
   maxRequests?: number;
 }
 
-/** Adds `llm-proxy manage token generate|list|get|update|revoke`. */
+/** Adds `llm-proxy manage token generate|list|get|update|revoke|rotate`. */
 export function registerTokenCommands(manage: Command): void {
   const token = manage.command('token').description('issue, list, change and revoke proxy tokens');
 
@@ -35,12 +42,13 @@ export function registerTokenCommands(manage: Command): void {
     .description('issue a token for a project and print it (the only time it is shown in full)')
     .requiredOption('--project-id <id>', 'project the token belongs to', nonEmpty)
     .option(
-      '--duration <minutes>',
-      `validity in minutes (1..${MAX_DURATION_MINUTES})`,
-      wholeNumber(1, MAX_DURATION_MINUTES),
+      '--duration <duration>',
+      'validity: 90m, 24h, 7d (up to 365d); a bare number is minutes',
+      durationMinutes('minutes', MAX_DURATION_MINUTES),
       1440,
     )
     .option('--max-requests <n>', 'lifetime request quota (0 = unlimited)', wholeNumber(0))
+    .addOption(issuedTokenOutputOption())
     .action(async (flags: GenerateFlags, command: Command) => {
       const context = manageContext(command);
       const body = await context.client.call('POST', '/manage/tokens', {
@@ -48,17 +56,18 @@ export function registerTokenCommands(manage: Command): void {
         duration_minutes: flags.duration,
         ...(flags.maxRequests === undefined ? {} : { max_requests: flags.maxRequests }),
       });
-      printResult(context, body, () => {
-        const issued = asNewToken(body);
-        printRecord([
-          ['Token', issued.token],
-          ['ID', issued.id],
-          ['Project', flags.projectId],
-          ['Expires', formatTime(issued.expires_at)],
-          ['Max requests', quota(issued.max_requests)],
-        ]);
-        console.log('Store the token now: it is not shown again (lists show it masked).');
-      });
+      printIssuedToken(context, body, flags.output, flags.projectId);
+    });
+
+  token
+    .command('rotate')
+    .description('replace a token by a new secret (the old one stops working) and print it once')
+    .argument('<id>', 'token id (not the token itself)')
+    .addOption(issuedTokenOutputOption())
+    .action(async (id: string, flags: RotateFlags, command: Command) => {
+      const context = manageContext(command);
+      const body = await context.client.call('POST', `/manage/tokens/${encodeURIComponent(id)}/rotate`);
+      printIssuedToken(context, body, flags.output, undefined);
     });
 
   token
@@ -154,10 +163,4 @@ function printToken(token: TokenJson): void {
     ['Last used', formatTime(token.last_used_at)],
     ['Created', formatTime(token.created_at)],
   ]);
-}
-
-function quota(maxRequests: number | null | undefined): string {
-  return maxRequests === null || maxRequests === undefined || maxRequests === 0
-    ? 'unlimited'
-    : String(maxRequests);
 }

@@ -1,21 +1,32 @@
+import { existsSync } from 'node:fs';
+
 import { Option } from 'commander';
 import type { Command } from 'commander';
 
 import type { DatabaseConfig } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
+import { CliError } from '../shared/cli-error.js';
 import { commandSources, resolveDatabaseConfig } from '../shared/config-sources.js';
+import type { DatabaseCommandConfig } from '../shared/config-sources.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
+import { createPrompter } from '../setup/prompter.js';
+import { registerEncryptCommands } from './migrate-encrypt-command.js';
+import { downEffect } from './migration-effects.js';
 
 interface MigrateFlags {
   env: string;
   db?: string;
 }
 
-/** Adds `llm-proxy migrate up|down|status`. */
+interface DownFlags {
+  yes?: boolean;
+}
+
+/** Adds `llm-proxy migrate up|down|status|encrypt|encrypt-status`. */
 export function registerMigrateCommand(program: Command): void {
   const migrate = program
     .command('migrate')
-    .description('apply, revert or list database migrations (SQLite and PostgreSQL)')
+    .description('apply, revert or list database migrations; encrypt secrets at rest (SQLite and PostgreSQL)')
     .addOption(new Option('--env <file>', 'dotenv file to load').env('ENV').default('.env'))
     .option(
       '--db <path-or-url>',
@@ -39,14 +50,20 @@ export function registerMigrateCommand(program: Command): void {
 
   migrate
     .command('down')
-    .description('revert the most recently applied migration')
-    .action(async (_options: unknown, command: Command) => {
+    .description('revert the most recently applied migration (says what it drops and asks first)')
+    .option('-y, --yes', 'revert without asking')
+    .action(async (flags: DownFlags, command: Command) => {
       await migrateWith(command, async (store, label) => {
-        const reverted = await store.migrations.down();
-        if (reverted.length === 0) {
+        const last = (await store.migrations.status()).filter((s) => s.executedAt !== undefined).at(-1);
+        if (last === undefined) {
           console.log(`${label}: no applied migration to revert`);
           return;
         }
+        console.log(`${label}: reverting ${last.name} ${downEffect(last.name)}.`);
+        if (flags.yes !== true && !(await confirm('Revert it? [y/N]: '))) {
+          throw new CliError('not confirmed: nothing was reverted (pass --yes to revert without asking)');
+        }
+        const reverted = await store.migrations.down();
         for (const name of reverted) console.log(`${label}: reverted ${name}`);
       });
     });
@@ -54,12 +71,20 @@ export function registerMigrateCommand(program: Command): void {
   migrate
     .command('status')
     .alias('version')
-    .description('list every migration with the time it was applied, or pending')
+    .description('list every migration with the time it was applied, or pending (changes nothing)')
     .action(async (_options: unknown, command: Command) => {
-      await migrateWith(command, async (store, label) => {
+      const config = commandConfig(command);
+      const label = describeDatabase(config.database);
+      // A SQLite file that does not exist yet is not created: every migration is pending on it.
+      const missing = config.database.driver === 'sqlite' && isMissingFile(config.database.path);
+      const opened: DatabaseCommandConfig = missing
+        ? { ...config, database: { driver: 'sqlite', path: ':memory:' } }
+        : config;
+      const { withStore } = await import('../shared/open-database.js');
+      await withStore(opened, async (store) => {
         const states = await store.migrations.status();
         const width = Math.max(0, ...states.map((state) => state.name.length));
-        console.log(label);
+        console.log(missing ? `${label} (the file does not exist yet)` : label);
         for (const state of states) {
           const when =
             state.executedAt === undefined ? 'pending' : `applied ${state.executedAt.toISOString()}`;
@@ -69,16 +94,38 @@ export function registerMigrateCommand(program: Command): void {
         console.log(`${plural(states.length, 'migration')}, ${pending} pending`);
       });
     });
+
+  registerEncryptCommands(migrate, migrateWith);
 }
 
-async function migrateWith(
+/** Runs work against the database the `migrate` flags name, labelled without credentials. */
+export type MigrateRunner = (
   command: Command,
-  work: (store: Store, label: string) => Promise<void>,
-): Promise<void> {
-  const flags = command.optsWithGlobals<MigrateFlags>();
-  const config = resolveDatabaseConfig(commandSources(flags.env, databaseFlagValues(flags.db)));
+  work: (store: Store, label: string, config: DatabaseCommandConfig) => Promise<void>,
+) => Promise<void>;
+
+const migrateWith: MigrateRunner = async (command, work) => {
+  const config = commandConfig(command);
   const { withStore } = await import('../shared/open-database.js');
-  await withStore(config, (store) => work(store, describeDatabase(config.database)));
+  await withStore(config, (store) => work(store, describeDatabase(config.database), config));
+};
+
+function commandConfig(command: Command): DatabaseCommandConfig {
+  const flags = command.optsWithGlobals<MigrateFlags>();
+  return resolveDatabaseConfig(commandSources(flags.env, databaseFlagValues(flags.db)));
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const prompter = createPrompter();
+  try {
+    return /^y(es)?$/i.test((await prompter.ask(question))?.trim() ?? '');
+  } finally {
+    prompter.close();
+  }
+}
+
+function isMissingFile(path: string): boolean {
+  return path !== ':memory:' && !path.startsWith('file:') && !existsSync(path);
 }
 
 /** Names the database without its credentials. */

@@ -14,8 +14,6 @@ import { describe, withStore } from '../shared/open-database.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
 import { generateManagementToken } from '../shared/secrets.js';
 
-const MINUTES_PER_HOUR = 60;
-
 /** A value from a flag or a prompt; `explicit` values replace what the file already holds. */
 export interface SetupValue {
   readonly value: string;
@@ -34,7 +32,7 @@ export interface SetupPlan {
   readonly database: SetupValue;
   readonly listenAddress: SetupValue;
   /** The project and token to create, or undefined to skip. */
-  readonly project: { readonly name: string; readonly durationHours: number } | undefined;
+  readonly project: { readonly name: string; readonly durationMinutes: number } | undefined;
 }
 
 /** The project and first token of `llm-proxy setup`. */
@@ -42,7 +40,8 @@ export interface SetupProjectRequest {
   readonly name: string;
   /** Used only when the project does not exist yet; an existing project keeps its key. */
   readonly apiKey: string;
-  readonly durationHours: number;
+  /** Validity of the first token. */
+  readonly durationMinutes: number;
 }
 
 /** What {@link createProjectAndToken} did. */
@@ -101,9 +100,9 @@ export async function runSetup(plan: SetupPlan, clock: Clock = systemClock): Pro
         'No OpenAI API key given (--openai-key): skipped creating a project and token. Create them later with `llm-proxy manage project create` and `llm-proxy manage token generate`.',
       );
     } else {
-      const { name, durationHours } = plan.project;
+      const { name, durationMinutes } = plan.project;
       reportProjectAndToken(
-        await createProjectAndToken(store, clock, { name, apiKey: plan.openaiKey, durationHours }),
+        await createProjectAndToken(store, clock, { name, apiKey: plan.openaiKey, durationMinutes }),
       );
     }
   });
@@ -125,7 +124,7 @@ export async function createProjectAndToken(
   try {
     token = await issueToken(store, clock, {
       projectId: project.id,
-      durationMinutes: request.durationHours * MINUTES_PER_HOUR,
+      durationMinutes: request.durationMinutes,
     });
   } catch (error) {
     if (isAppError(error) && error.code === ERRORS.PROJECT_INACTIVE.code) {

@@ -2,13 +2,13 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 
 import { readEnvFile } from '../shared/config-sources.js';
-import { nonEmpty, wholeNumber } from '../shared/option-parsers.js';
+import { durationMinutes, nonEmpty } from '../shared/option-parsers.js';
 import { createPrompter } from './prompter.js';
 import type { SetupPlan } from './run-setup.js';
 import { askSetupQuestions } from './setup-questions.js';
 
 // One year, as for tokens issued through the management API.
-const MAX_DURATION_HOURS = 8760;
+const MAX_DURATION_MINUTES = 525_600;
 
 interface SetupFlags {
   config: string;
@@ -55,10 +55,10 @@ export function registerSetupCommand(program: Command): void {
     .option('--interactive', 'ask for every value (answers may be piped)')
     .option('--project <name>', 'name of the project to create or reuse', nonEmpty, 'DefaultProject')
     .option(
-      '--duration <hours>',
-      `validity of the first token in hours (1..${MAX_DURATION_HOURS})`,
-      wholeNumber(1, MAX_DURATION_HOURS),
-      24,
+      '--duration <duration>',
+      'validity of the first token: 90m, 24h, 7d (up to 365d); a bare number is hours',
+      durationMinutes('hours', MAX_DURATION_MINUTES),
+      24 * 60,
     )
     .option('--skip-project', 'do not create a project and token')
     .action(async (flags: SetupFlags, command: Command) => {
@@ -70,7 +70,7 @@ export function registerSetupCommand(program: Command): void {
         database: { value: flags.db, explicit: explicit('db') },
         listenAddress: { value: flags.addr, explicit: explicit('addr') },
         project:
-          flags.skipProject === true ? undefined : { name: flags.project, durationHours: flags.duration },
+          flags.skipProject === true ? undefined : { name: flags.project, durationMinutes: flags.duration },
       };
       const { runSetup } = await import('./run-setup.js');
       if (flags.interactive !== true) {
@@ -83,7 +83,7 @@ export function registerSetupCommand(program: Command): void {
         answered = await askSetupQuestions(prompter, {
           plan,
           existing: readEnvFile(flags.config),
-          maxDurationHours: MAX_DURATION_HOURS,
+          maxDurationMinutes: MAX_DURATION_MINUTES,
         });
       } finally {
         prompter.close();

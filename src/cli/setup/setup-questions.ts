@@ -1,6 +1,7 @@
 import { parseListenAddress } from '../../config/index.js';
 import { obfuscateSecret } from '../../core/index.js';
 import { CliError } from '../shared/cli-error.js';
+import { parseDurationMinutes } from '../shared/option-parsers.js';
 import type { Prompter } from './prompter.js';
 import type { SetupPlan } from './run-setup.js';
 
@@ -10,7 +11,7 @@ const MAX_ATTEMPTS = 3;
 export interface SetupDefaults {
   readonly plan: SetupPlan;
   readonly existing: Readonly<Record<string, string>>;
-  readonly maxDurationHours: number;
+  readonly maxDurationMinutes: number;
 }
 
 /** Asks for every setup value, offering the defaults; an empty answer (or the end of input) keeps the default. */
@@ -61,17 +62,20 @@ export async function askSetupQuestions(prompter: Prompter, defaults: SetupDefau
         nonEmpty(await prompter.ask(`Project name [${project?.name ?? 'DefaultProject'}]: `)) ??
         project?.name ??
         'DefaultProject';
-      const hoursDefault = String(project?.durationHours ?? 24);
-      const hours = await askValid(
+      const minutesDefault = project?.durationMinutes ?? 24 * 60;
+      const shownDefault = minutesDefault % 60 === 0 ? String(minutesDefault / 60) : `${minutesDefault}m`;
+      const read = (answer: string) => parseDurationMinutes(answer, 'hours', defaults.maxDurationMinutes);
+      const validity = await askValid(
         prompter,
-        `Token validity in hours [${hoursDefault}]: `,
-        hoursDefault,
-        (answer) =>
-          /^\d+$/.test(answer) && Number(answer) >= 1 && Number(answer) <= defaults.maxDurationHours
-            ? undefined
-            : `expected a whole number between 1 and ${defaults.maxDurationHours}`,
+        `Token validity in hours, or with a unit (90m, 7d) [${shownDefault}]: `,
+        shownDefault,
+        (answer) => {
+          const result = read(answer);
+          return 'problem' in result ? result.problem : undefined;
+        },
       );
-      project = { name, durationHours: Number(hours) };
+      const result = read(validity);
+      project = { name, durationMinutes: 'minutes' in result ? result.minutes : minutesDefault };
     } else {
       project = undefined;
     }

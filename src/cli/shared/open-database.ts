@@ -10,7 +10,8 @@ type StoreConfig = ConfigOf<'database' | 'encryption'>;
 /** Opens the configured database (a SQLite file's folder is created); failures become one clear line. */
 export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   try {
-    return await openStore({ database: config.database, cipher: createApiKeyCipher(config.encryption.key) });
+    const cipher = createApiKeyCipher(config.encryption.key, config.encryption.previousKeys);
+    return await openStore({ database: config.database, cipher });
   } catch (error) {
     throw new CliError(describe(error), { cause: error });
   }

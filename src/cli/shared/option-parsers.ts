@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
-import { parseBoolean } from '../../config/index.js';
+import { parseBoolean, parseDuration } from '../../config/index.js';
 
 /** A commander argument parser for a whole number within [min, max]; anything else is a usage error. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (raw: string) => number {
@@ -12,6 +12,50 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (raw: s
       throw new InvalidArgumentError(`Expected a whole number ${range}.`);
     }
     return value;
+  };
+}
+
+/** The unit a bare number stands for in a `--duration` value: each command keeps the original's. */
+export type BareDurationUnit = 'minutes' | 'hours';
+
+const MINUTE_MS = 60_000;
+const BARE_UNIT_MINUTES: Readonly<Record<BareDurationUnit, number>> = { minutes: 1, hours: 60 };
+
+/**
+ * Reads a validity such as `90m`, `24h`, `7d` or `1h30m` (units s, m, h, d) as whole minutes; a bare number is
+ * in `bareUnit`, the unit that command has always used (`setup`: hours, `manage token generate`: minutes).
+ * Returns the minutes, or a message saying what is wrong.
+ */
+export function parseDurationMinutes(
+  raw: string,
+  bareUnit: BareDurationUnit,
+  maxMinutes: number,
+): { readonly minutes: number } | { readonly problem: string } {
+  const text = raw.trim();
+  let minutes: number;
+  if (/^\d+$/.test(text)) minutes = Number(text) * BARE_UNIT_MINUTES[bareUnit];
+  else {
+    const parsed = parseDuration(text);
+    if (!parsed.ok) {
+      return {
+        problem: `"${raw}" is not a duration: use a unit (90m, 24h, 7d) or a bare number of ${bareUnit}`,
+      };
+    }
+    if (parsed.value % MINUTE_MS !== 0) return { problem: `"${raw}" is not a whole number of minutes` };
+    minutes = parsed.value / MINUTE_MS;
+  }
+  if (minutes < 1 || minutes > maxMinutes) {
+    return { problem: `"${raw}" is out of range: between 1 minute and ${describeMinutes(maxMinutes)}` };
+  }
+  return { minutes };
+}
+
+/** A commander argument parser for a `--duration` value, as {@link parseDurationMinutes} reads it. */
+export function durationMinutes(bareUnit: BareDurationUnit, maxMinutes: number): (raw: string) => number {
+  return function parseDurationOption(raw: string): number {
+    const result = parseDurationMinutes(raw, bareUnit, maxMinutes);
+    if ('problem' in result) throw new InvalidArgumentError(`${result.problem}.`);
+    return result.minutes;
   };
 }
 
@@ -36,4 +80,10 @@ export function databaseFlagValues(db: string | undefined): Record<string, strin
   if (db === undefined) return {};
   if (/^postgres(ql)?:\/\//.test(db)) return { DB_DRIVER: 'postgres', DATABASE_URL: db };
   return { DB_DRIVER: 'sqlite', DATABASE_PATH: db };
+}
+
+function describeMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440}d`;
+  if (minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${minutes}m`;
 }

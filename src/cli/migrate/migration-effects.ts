@@ -1,0 +1,11 @@
+/** What reverting each migration removes, shown before `migrate down` asks for confirmation. */
+const DOWN_EFFECTS: Readonly<Record<string, string>> = {
+  '0001_baseline':
+    'drops the tables audit_events, tokens and projects: every project, provider API key, token and audit event is deleted',
+  '0002_project_provider': 'drops the column projects.provider: the provider each project names is lost',
+};
+
+/** A sentence saying what reverting the named migration drops. */
+export function downEffect(name: string): string {
+  return DOWN_EFFECTS[name] ?? 'runs its down step, which may drop tables, columns or data';
+}
