@@ -10,6 +10,7 @@ import type { Project, TokenRecord } from '../store/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
+import { requestModel } from './request-model.js';
 import type { Admitted, RequestFacts } from './request-state.js';
 import { ClientRelay } from './taps/client-relay.js';
 import { playLocalAnswer } from './taps/local-answer.js';
@@ -180,6 +181,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       tokenId: this.token?.id ?? null,
       provider: this.provider?.name ?? null,
       endpoint: this.endpoint ?? null,
+      model: requestModel(this.body),
       status: res.headersSent ? res.statusCode : 499,
       outcome: this.outcome ?? 'completed',
       source: this.source ?? null,
