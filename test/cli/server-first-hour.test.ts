@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
+import { freePort } from '../helpers/network.js';
 import { runCli, spawnCli, startServer, tempDirPerTest } from './cli-harness.js';
 
 const newDir = tempDirPerTest();
@@ -137,5 +139,32 @@ describe('llm-proxy setup: the first hour', () => {
       'api_providers.yaml is not a dotenv file (KEY=value lines): it looks like a provider file (YAML)',
     );
     expect(readFileSync(join(cwd, 'api_providers.yaml'), 'utf8')).toBe(yaml);
+  });
+});
+
+describe('the "Start the server with" line of setup', () => {
+  it('names a command that starts the server as written', async () => {
+    const cwd = newDir();
+    const setup = await runCli(['setup', '--skip-project', '--db', join(cwd, 'data', 'proxy.db')], { cwd });
+    expect(setup.code).toBe(0);
+    const command = /Start the server with: (.+)$/m.exec(setup.stdout)?.[1] ?? '';
+    expect(command).toMatch(/^node \S+main\.js server --env \.env$/);
+    const port = await freePort();
+    const child = spawn('sh', ['-c', `exec ${command}`], {
+      cwd,
+      env: { PATH: process.env.PATH, LISTEN_ADDR: `127.0.0.1:${String(port)}`, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    try {
+      await vi.waitFor(
+        async () => {
+          expect((await fetch(`http://127.0.0.1:${String(port)}/health`)).status).toBe(200);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('close', resolve));
+    }
   });
 });
