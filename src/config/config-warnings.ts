@@ -18,7 +18,6 @@ const KNOWN_PREFIXES = [
   'ANTHROPIC_',
   'REDIS_',
   'DATABASE_',
-  'DB_',
   'LOG_',
   'AUDIT_',
   'HTTP_CACHE_',
