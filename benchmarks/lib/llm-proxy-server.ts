@@ -50,11 +50,14 @@ export async function startLlmProxy(options: LlmProxyOptions): Promise<LlmProxyI
   const managementToken = randomBytes(24).toString('base64url');
   const providersPath = join(options.workDir, 'providers.yaml');
   writeFileSync(providersPath, providersYaml(options.upstreamOrigin));
+  // A dotenv file named with --env must exist; the settings come from the environment below.
+  const envFile = join(options.workDir, 'bench.env');
+  writeFileSync(envFile, '');
   const { command } = options;
   const child = spawnManaged({
     name: options.name ?? 'llm-proxy',
     command: process.execPath,
-    args: [...command.args, '--env', join(options.workDir, 'bench.env')],
+    args: [...command.args, '--env', envFile],
     cwd: options.workDir,
     env: {
       ...inheritedEnv(),
@@ -62,7 +65,8 @@ export async function startLlmProxy(options: LlmProxyOptions): Promise<LlmProxyI
       MANAGEMENT_TOKEN: managementToken,
       DATABASE_PATH: join(options.workDir, 'bench.db'),
       AUDIT_LOG_FILE: join(options.workDir, 'audit.log'),
-      LOG_LEVEL: 'warn',
+      // BENCH_LOG_LEVEL=info measures the servers with their per-request access log on.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       API_CONFIG_PATH: providersPath,
     },
   });

@@ -1,5 +1,6 @@
 import { decodeEncryptionKey } from '../core/index.js';
 import type { ConfigOf, DatabaseConfig } from './config.js';
+import { providerBaseUrls } from './provider-overrides.js';
 import { loadProviders } from './providers/index.js';
 import type { ProvidersConfig } from './providers/index.js';
 import type { VariableReader } from './variable-reader.js';
@@ -39,8 +40,10 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
     return {
       log: {
         level: debug ? 'debug' : level,
-        format: reader.read('LOG_FORMAT'),
+        format: reader.read('LOG_FORMAT') === 'json' ? 'json' : 'console',
+        layout: reader.read('LOG_LAYOUT'),
         file: reader.read('LOG_FILE'),
+        access: reader.read('LOG_ACCESS'),
       },
     };
   },
@@ -115,11 +118,16 @@ function readDatabase(reader: VariableReader): DatabaseConfig {
 
 function readProviders(reader: VariableReader): ProvidersConfig {
   const defaultProvider = reader.read('DEFAULT_API_PROVIDER');
+  const openaiUrl = reader.read('OPENAI_API_URL');
+  const overrides = providerBaseUrls(reader.values, (text) => {
+    reader.problem(text);
+  });
   const loaded = loadProviders({
     path: reader.read('API_CONFIG_PATH'),
     pathExplicit: reader.isSet('API_CONFIG_PATH'),
     defaultProvider: defaultProvider === '' ? undefined : defaultProvider,
-    openaiUrl: reader.read('OPENAI_API_URL'),
+    openaiUrl,
+    baseUrls: new Map([...overrides].map(([name, { url }]) => [name, url])),
   });
   if (loaded.ok) return loaded.value;
   for (const problem of loaded.problems) reader.problem(problem);

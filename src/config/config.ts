@@ -26,8 +26,12 @@ export interface Config {
   readonly log: {
     readonly level: LogLevel;
     readonly format: 'json' | 'console';
+    /** `original`: JSON lines with the original program's keys (`ts`, textual `level`, `msg`). */
+    readonly layout: 'pino' | 'original';
     /** Empty means standard output. */
     readonly file: string;
+    /** One info line per proxied exchange. */
+    readonly access: boolean;
   };
   readonly audit: {
     readonly enabled: boolean;

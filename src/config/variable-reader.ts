@@ -31,6 +31,8 @@ export interface VariableReader {
   problem(text: string): void;
   /** Every problem recorded so far. */
   readonly problems: readonly string[];
+  /** The merged values as set, for variables named by a pattern rather than declared one by one. */
+  readonly values: Readonly<Record<string, string>>;
 }
 
 /**
@@ -71,6 +73,7 @@ export function createVariableReader(sources: ConfigSources): VariableReader {
     isSet: (name) => (values[name] ?? '').trim() !== '',
     problem: (text) => problems.push(text),
     problems,
+    values,
   };
 }
 

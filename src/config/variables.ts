@@ -133,9 +133,24 @@ const TABLE = {
   }),
   LOG_FORMAT: variable({
     section: 'log',
-    schema: Type.Union([Type.Literal('json'), Type.Literal('console')]),
+    schema: Type.Union([Type.Literal('json'), Type.Literal('console'), Type.Literal('text')]),
     default: 'json',
-    description: '`json` (one object per line) or `console` (human-readable).',
+    description:
+      "`json` (one object per line) or `console` (human-readable); `text`, as the original program's `.env.example` writes it, means `console`.",
+  }),
+  LOG_LAYOUT: variable({
+    section: 'log',
+    schema: Type.Union([Type.Literal('pino'), Type.Literal('original')]),
+    default: 'pino',
+    description:
+      "Keys of JSON lines: `pino` (`time`, numeric `level`, `msg`) or `original` (the original program's `ts`, textual `level`, `msg`, for log pipelines built on it).",
+  }),
+  LOG_ACCESS: variable({
+    section: 'log',
+    schema: Type.Boolean(),
+    default: true,
+    description:
+      'One info line per proxied request (`/v1`): request id, project, token id, provider, endpoint, model, status, duration, bytes.',
   }),
   LOG_FILE: variable({
     section: 'log',
@@ -201,7 +216,8 @@ const TABLE = {
     schema: Type.String(),
     default: 'https://api.openai.com',
     blankIsUnset: true,
-    description: 'Base URL of the built-in `openai` provider (used only when no provider file exists).',
+    description:
+      'Base URL of the `openai` provider: of the built-in one, and, when set, over the `base_url` of a provider file (`LLM_PROXY_PROVIDER_<NAME>_BASE_URL` does the same for any provider).',
   }),
   MAX_REQUEST_SIZE: variable({
     section: 'proxy',

@@ -49,6 +49,8 @@ export interface ExchangeRecord {
   readonly provider: string | null;
   /** The allowlisted endpoint, or null when the path matched none. */
   readonly endpoint: string | null;
+  /** The `model` the JSON request body names; null when there is none (or the body was not read). */
+  readonly model: string | null;
   /** The status the client received; 499 when it left before any answer (as nginx records it). */
   readonly status: number;
   readonly outcome: ExchangeOutcome;

@@ -8,6 +8,7 @@ export type { CircuitSource, ProviderBreakersOptions } from './provider-breakers
 export { ExchangeObservers } from './exchange-record.js';
 export type { ExchangeObserver, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 export { metricsObserver } from './metrics-observer.js';
+export { ACCESS_LOG_MESSAGE, accessLogObserver } from './access-log-observer.js';
 export { ForwardingHandler } from './taps/tap.js';
 export type {
   AnswerSource,

@@ -12,6 +12,7 @@ import { browserMayRead } from './cors.js';
 import { releaseTrials } from './circuit-settlement.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
+import { requestModel } from './request-model.js';
 import type { Admitted, RequestFacts } from './request-state.js';
 import type { RouteErrorFormats } from './route-error-format.js';
 import { ClientRelay } from './taps/client-relay.js';
@@ -204,6 +205,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       tokenId: this.token?.id ?? null,
       provider: this.provider?.name ?? null,
       endpoint: this.endpoint ?? null,
+      model: requestModel(this.body),
       status: res.headersSent ? res.statusCode : 499,
       outcome: this.outcome ?? 'completed',
       source: this.source ?? null,

@@ -7,6 +7,13 @@ import type { Logger } from '../core/index.js';
 
 /** How long closing a log file may take before shutdown goes on without it. */
 const CLOSE_TIMEOUT_MS = 2000;
+const PINO_LAYOUT: LoggerOptions = { timestamp: pino.stdTimeFunctions.isoTime };
+/** The original program's zap JSON keys: `ts` (ISO 8601), `level` as a word, `msg`; no pid or hostname. */
+const ORIGINAL_LAYOUT: LoggerOptions = {
+  timestamp: () => `,"ts":"${new Date().toISOString()}"`,
+  formatters: { level: (label) => ({ level: label }) },
+  base: undefined,
+};
 
 /** The process logger and how to let go of its destination. */
 export interface ProcessLogger {
@@ -17,13 +24,13 @@ export interface ProcessLogger {
 
 /**
  * The process logger: JSON lines (`LOG_FORMAT=json`) or human-readable lines (`console`), on standard output or
- * appended to `LOG_FILE`, with secrets redacted.
+ * appended to `LOG_FILE`, with secrets redacted; `LOG_LAYOUT=original` writes the original program's keys.
  */
 export async function createLogger(log: Config['log']): Promise<ProcessLogger> {
   const options: LoggerOptions = {
     level: log.level,
     redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    ...(log.layout === 'original' && log.format === 'json' ? ORIGINAL_LAYOUT : PINO_LAYOUT),
   };
   const destination = await destinationFor(log);
   const logger = pino(options, destination);

@@ -7,7 +7,13 @@ import { createApiKeyCipher, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { QuotaGate, RequestCountBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
-import { ProviderBreakers, UpstreamPools, createProxyHandler, metricsObserver } from '../proxy/index.js';
+import {
+  ProviderBreakers,
+  UpstreamPools,
+  accessLogObserver,
+  createProxyHandler,
+  metricsObserver,
+} from '../proxy/index.js';
 import type { ExchangeObserver, ResponseTap } from '../proxy/index.js';
 import { openRedisClients } from '../redis/index.js';
 import type { RedisClients } from '../redis/index.js';
@@ -172,7 +178,11 @@ async function assemble(
     maxRequestSize: config.proxy.maxRequestSize,
     enforceProjectActive: config.proxy.enforceProjectActive,
     taps: overrides.taps ?? [],
-    observers: [metricsObserver(metrics), ...(overrides.observers ?? [])],
+    observers: [
+      metricsObserver(metrics),
+      ...(config.log.access ? [accessLogObserver(logger)] : []),
+      ...(overrides.observers ?? []),
+    ],
   });
 
   const metricsRoutes: ServerExtension = (app) => {

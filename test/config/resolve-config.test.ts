@@ -22,7 +22,7 @@ describe('resolveConfig', () => {
     const config = resolveConfig({ env: token });
     expect(config.listen).toEqual({ host: '', port: 8080 });
     expect(config.database).toEqual({ driver: 'sqlite', path: './data/llm-proxy.db' });
-    expect(config.log).toEqual({ level: 'info', format: 'json', file: '' });
+    expect(config.log).toEqual({ level: 'info', format: 'json', layout: 'pino', file: '', access: true });
     expect(config.audit).toEqual({
       enabled: true,
       file: './data/audit.log',

@@ -1,16 +1,18 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { resolveConfig, writeDotenvValues } from '../../config/index.js';
+import { configWarnings, resolveConfig, writeDotenvValues } from '../../config/index.js';
 import type { Config, ConfigSources } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
 import { createLogger, startGateway } from '../../server/index.js';
 import type { Gateway } from '../../server/index.js';
 import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
+import { COMMAND_VARIABLES } from '../shared/command-variables.js';
 import { commandSources, mergedValue } from '../shared/config-sources.js';
 import { describe } from '../shared/open-database.js';
 import { generateManagementToken } from '../shared/secrets.js';
 import { assertCanListen, bindHost, listenError } from './listen-address.js';
+import { claimPidFile } from './pid-file.js';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);
@@ -19,6 +21,10 @@ const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND
 export interface RunServerOptions {
   /** The dotenv file to read (and to store a generated MANAGEMENT_TOKEN in). */
   readonly envFile: string;
+  /** Whether the file was named (`--env`, `ENV`): then it must exist; the default `.env` may be missing. */
+  readonly envFileExplicit?: boolean;
+  /** Where to write the process id while serving (`--pid-file`). */
+  readonly pidFile?: string | undefined;
   /** Configuration variables set by flags. */
   readonly flags: Readonly<Record<string, string | undefined>>;
 }
@@ -28,14 +34,32 @@ export interface RunServerOptions {
  * once stopped; startup and shutdown failures reject with a one-line error.
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
+  if (options.envFileExplicit === true && !existsSync(options.envFile)) {
+    throw new CliError(
+      `env file not found: ${options.envFile} (--env or ENV names a dotenv file to read; nothing was written)`,
+    );
+  }
   const sources = commandSources(options.envFile, options.flags);
   const config = resolveServerConfig(sources, options.envFile);
   if (config.log.level === 'debug') enableDebugOutput();
   await assertCanListen(config.listen);
+  const pidFile = options.pidFile === undefined ? undefined : claimPidFile(options.pidFile);
+  try {
+    await serve(config, sources, options.envFile);
+  } finally {
+    pidFile?.release();
+  }
+}
 
+async function serve(config: Config, sources: ConfigSources, envFile: string): Promise<void> {
   // The command owns the logger: it still logs after the gateway has closed.
   const log = await createLogger(config.log);
   const { logger } = log;
+  const warnings = configWarnings(sources, config, {
+    commandVariables: COMMAND_VARIABLES,
+    dotenvLabel: envFile,
+  });
+  for (const warning of warnings) logger.warn(warning);
   let gateway: Gateway;
   try {
     gateway = await startGateway(config, { logger });
@@ -51,7 +75,8 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     await log.close();
     throw BIND_ERRORS.has(errorCodeOf(error)) ? listenError(config.listen, error) : error;
   }
-  logger.info(
+  // Written at info whatever LOG_LEVEL says: at warn or error an operator still learns that the server is up.
+  logger.child({}, { level: 'info' }).info(
     {
       address,
       database: config.database.driver,

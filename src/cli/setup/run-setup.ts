@@ -12,6 +12,7 @@ import { readEnvFile, resolveDatabaseConfig } from '../shared/config-sources.js'
 import type { DatabaseCommandConfig } from '../shared/config-sources.js';
 import { describe, withStore } from '../shared/open-database.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
+import { invocation } from '../shared/invocation.js';
 import { generateManagementToken } from '../shared/secrets.js';
 
 /** A value from a flag or a prompt; `explicit` values replace what the file already holds. */
@@ -106,7 +107,7 @@ export async function runSetup(plan: SetupPlan, clock: Clock = systemClock): Pro
       );
     }
   });
-  console.log(`Done. Start the server with: llm-proxy server --env ${plan.configFile}`);
+  console.log(`Done. Start the server with: ${invocation()} server --env ${plan.configFile}`);
 }
 
 /**

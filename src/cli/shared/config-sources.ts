@@ -1,4 +1,4 @@
-import { mergeSources, readDotenvFile, resolveConfig } from '../../config/index.js';
+import { NotDotenvError, mergeSources, readDotenvFile, resolveConfig } from '../../config/index.js';
 import type { ConfigOf, ConfigSources } from '../../config/index.js';
 import { CliError, errorCodeOf } from './cli-error.js';
 
@@ -10,6 +10,7 @@ export function readEnvFile(path: string): Record<string, string> {
   try {
     return readDotenvFile(path);
   } catch (error) {
+    if (error instanceof NotDotenvError) throw new CliError(error.message, { cause: error });
     throw new CliError(`cannot read ${path}: ${errorCodeOf(error)}`, { cause: error });
   }
 }

@@ -1,4 +1,4 @@
-export { loadProviders } from './load-providers.js';
+export { loadProviders, providerVariableName } from './load-providers.js';
 export type { ProviderSources } from './load-providers.js';
 export { parseProviders } from './parse-providers.js';
 export { defaultProvidersDocument } from './default-providers.js';
