@@ -21,6 +21,7 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
     migrations: store.migrations,
     audit: store.audit,
     ping: () => store.ping(),
+    probeWrite: () => store.probeWrite(),
     close: () => store.close(),
     projects: {
       list: () => store.projects.list(),
@@ -38,6 +39,13 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
       ...bindReads(store),
       async update(id, changes) {
         const token = await store.tokens.update(id, changes);
+        defer(() => {
+          bus.publish({ type: 'token-changed', tokenId: id });
+        });
+        return token;
+      },
+      async replaceSecret(id, secret) {
+        const token = await store.tokens.replaceSecret(id, secret);
         defer(() => {
           bus.publish({ type: 'token-changed', tokenId: id });
         });
@@ -72,7 +80,9 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
   };
 }
 
-function bindReads(store: Store): Omit<Store['tokens'], 'update' | 'revoke' | 'revokeForProject'> {
+function bindReads(
+  store: Store,
+): Omit<Store['tokens'], 'update' | 'replaceSecret' | 'revoke' | 'revokeForProject'> {
   return {
     create: (token) => store.tokens.create(token),
     get: (id) => store.tokens.get(id),

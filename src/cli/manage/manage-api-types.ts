@@ -14,7 +14,7 @@ export type ProjectJson = Received<ProjectView, 'id' | 'name'>;
 /** A token as the management API lists it (the secret masked). */
 export type TokenJson = Received<TokenView, 'id'>;
 
-/** The answer to `POST /manage/tokens`: the only time the raw token is returned. */
+/** The answer to `POST /manage/tokens` and `POST /manage/tokens/{id}/rotate`: the only times a raw token is returned. */
 export type NewTokenJson = Received<TokenCreatedView, 'id' | 'token'>;
 
 /** The answer to `POST /manage/projects/:id/tokens/revoke`. */
