@@ -15,7 +15,12 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
     const managementToken = reader.read('MANAGEMENT_TOKEN')?.trim() ?? '';
     if (managementToken === '')
       reader.problem('MANAGEMENT_TOKEN: required (run `llm-proxy setup` to generate one)');
-    return { managementToken, listen: reader.read('LISTEN_ADDR') };
+    const managementAuth = {
+      maxFailures: reader.read('MANAGEMENT_AUTH_MAX_FAILURES'),
+      lockoutMs: reader.read('MANAGEMENT_AUTH_LOCKOUT'),
+      failureDelayMs: reader.read('MANAGEMENT_AUTH_FAILURE_DELAY'),
+    };
+    return { managementToken, managementAuth, listen: reader.read('LISTEN_ADDR') };
   },
   database: function resolveDatabaseSection(reader) {
     return { database: readDatabase(reader) };

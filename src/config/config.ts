@@ -21,6 +21,13 @@ export interface RedisConfig {
 /** The validated, frozen configuration of one server process. */
 export interface Config {
   readonly managementToken: string;
+  /** Slowing and limiting of wrong management tokens per client address. */
+  readonly managementAuth: {
+    /** 0 means no limit. */
+    readonly maxFailures: number;
+    readonly lockoutMs: number;
+    readonly failureDelayMs: number;
+  };
   readonly listen: Readonly<ListenAddress>;
   readonly database: DatabaseConfig;
   readonly log: {
@@ -73,7 +80,7 @@ export interface Config {
 
 /** The properties of {@link Config} each section fills. */
 export interface SectionProperties {
-  server: 'managementToken' | 'listen';
+  server: 'managementToken' | 'managementAuth' | 'listen';
   database: 'database';
   encryption: 'encryption';
   log: 'log';

@@ -65,6 +65,30 @@ const TABLE = {
     description:
       'Bearer secret for /manage/*. When no source sets it, the first `server` start generates one, stores it in the dotenv file (mode 0600) and prints it once.',
   }),
+  MANAGEMENT_AUTH_MAX_FAILURES: variable({
+    section: 'server',
+    schema: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    default: 10,
+    description:
+      'Wrong management tokens one client address may send within `MANAGEMENT_AUTH_LOCKOUT`; after that it is answered 429 `too_many_auth_failures` with `Retry-After` until the window ends. 0 turns the limit off.',
+  }),
+  MANAGEMENT_AUTH_LOCKOUT: variable({
+    section: 'server',
+    schema: Type.Integer({ minimum: 1000 }),
+    parse: parseDuration,
+    default: 900_000,
+    defaultText: '15m',
+    description:
+      "The window of that count: it starts with an address's first wrong token, and a locked-out address waits until it ends.",
+  }),
+  MANAGEMENT_AUTH_FAILURE_DELAY: variable({
+    section: 'server',
+    schema: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    parse: parseDuration,
+    default: 250,
+    defaultText: '250ms',
+    description: 'How long every wrong management token waits before it is answered 401.',
+  }),
   LISTEN_ADDR: variable({
     section: 'server',
     schema: Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) }),

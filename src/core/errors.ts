@@ -38,6 +38,11 @@ export const ERRORS = {
     status: 401,
     message: 'invalid management token',
   },
+  MANAGEMENT_AUTH_LOCKED: {
+    code: 'too_many_auth_failures',
+    status: 429,
+    message: 'too many failed management token attempts from this address; retry later',
+  },
 
   INVALID_PROJECT_ID: { code: 'invalid_project_id', status: 400, message: 'invalid project id' },
   PROJECT_NOT_FOUND: { code: 'project_not_found', status: 404, message: 'project not found' },
@@ -67,6 +72,11 @@ export const ERRORS = {
   INVALID_TOKEN_ID: { code: 'invalid_token_id', status: 400, message: 'invalid token id' },
   TOKEN_RECORD_NOT_FOUND: { code: 'token_record_not_found', status: 404, message: 'token not found' },
   NO_FIELDS_TO_UPDATE: { code: 'no_fields_to_update', status: 400, message: 'no fields to update' },
+  TOKEN_REVOKED: {
+    code: 'token_revoked',
+    status: 409,
+    message: 'a revoked token cannot be rotated; issue a new token instead',
+  },
 
   INVALID_AUDIT_EVENT_ID: { code: 'invalid_audit_event_id', status: 400, message: 'invalid audit event id' },
   AUDIT_EVENT_NOT_FOUND: { code: 'audit_event_not_found', status: 404, message: 'audit event not found' },

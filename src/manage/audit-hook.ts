@@ -5,13 +5,17 @@ import { ERRORS } from '../core/index.js';
 import type { AppError } from '../core/index.js';
 import type { AuditOutcome } from '../store/index.js';
 import { auditStateOf, requestFacts } from './request-context.js';
+import type { RequestFacts } from './request-context.js';
 import { MANAGEMENT_ACTOR } from './route-config.js';
 import { RequestValidationError } from './validation.js';
 
 const DENIED_CODES: ReadonlySet<string> = new Set([
   ERRORS.MANAGEMENT_AUTH_MISSING.code,
   ERRORS.MANAGEMENT_TOKEN_INVALID.code,
+  ERRORS.MANAGEMENT_AUTH_LOCKED.code,
 ]);
+/** The `origin` detail of calls the admin UI marks with `X-Admin-Origin: 1`. */
+const ADMIN_UI_ORIGIN = 'admin-ui';
 
 /** Notes an answered error in the request's audit state (the error handler calls it). */
 export function noteAuditFailure(request: FastifyRequest, error: AppError): void {
@@ -56,10 +60,20 @@ export function createAuditHook(
         userAgent: facts.userAgent,
         reason: state.reason,
         tokenId: state.tokenId,
-        details: state.details,
+        details: withForwardedFacts(state.details, facts),
       });
     }
     return Promise.resolve(payload);
+  };
+}
+
+/** The original's forwarded browser facts, as details keys: `referer`, and `origin: "admin-ui"`. */
+function withForwardedFacts(details: Record<string, unknown>, facts: RequestFacts): Record<string, unknown> {
+  if (facts.referer === undefined && !facts.fromAdminUi) return details;
+  return {
+    ...details,
+    ...(facts.referer !== undefined && { referer: facts.referer }),
+    ...(facts.fromAdminUi && { origin: ADMIN_UI_ORIGIN }),
   };
 }
 

@@ -1,6 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppError, ERRORS, isAppError } from '../core/index.js';
+import { isDatabaseUnavailable } from '../store/index.js';
+
+/** `Retry-After` of an answer given while the database is unavailable, in seconds. */
+const DATABASE_RETRY_AFTER_SECONDS = '5';
 
 /** Fastify's own error codes and the catalog entries they are answered with. */
 const FASTIFY_ERRORS: Readonly<Record<string, (typeof ERRORS)[keyof typeof ERRORS]>> = {
@@ -17,11 +21,18 @@ const FASTIFY_ERRORS: Readonly<Record<string, (typeof ERRORS)[keyof typeof ERROR
 export type ErrorObserver = (request: FastifyRequest, error: AppError) => void;
 
 /**
- * Turns anything thrown into a catalog {@link AppError}: ours pass through, Fastify's are mapped, anything else
- * becomes a 500 whose cause stays in the log and never reaches the client.
+ * Turns anything thrown into a catalog {@link AppError}: ours pass through, Fastify's are mapped, a database
+ * that is lost, full or read-only becomes 503 with `Retry-After`, anything else a 500 whose cause stays in the
+ * log and never reaches the client.
  */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new AppError(ERRORS.DATABASE_UNAVAILABLE, {
+      cause: error,
+      headers: { 'Retry-After': DATABASE_RETRY_AFTER_SECONDS },
+    });
+  }
   if (!isFastifyError(error)) return new AppError(ERRORS.INTERNAL, { cause: error });
   const mapped = FASTIFY_ERRORS[error.code];
   if (mapped) return new AppError(mapped, { cause: error });

@@ -9,6 +9,8 @@ import { createProjectService } from '../projects/index.js';
 import type { Store } from '../store/index.js';
 import { createTokenService } from '../tokens/index.js';
 import { createAuditHook, noteAuditFailure } from './audit-hook.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { registerManagementBodyParsers } from './body-parsers.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { createJsonErrorHandler } from './error-handler.js';
 import { createManagementAuthHook } from './management-auth.js';
@@ -25,6 +27,13 @@ export const MANAGEMENT_BODY_LIMIT = 1024 * 1024;
 export interface ManagementPluginOptions {
   /** The `MANAGEMENT_TOKEN` every call must present as `Authorization: Bearer …`. */
   readonly managementToken: string;
+  /** Limits on wrong management tokens per client address. */
+  readonly authLimits: {
+    /** 0 means no limit. */
+    readonly maxFailures: number;
+    readonly lockoutMs: number;
+    readonly failureDelayMs: number;
+  };
   readonly store: Store;
   readonly audit: AuditRecorder;
   /** Whether audit events are stored in the database (`AUDIT_STORE_IN_DB`); else `/audit` answers 503. */
@@ -44,22 +53,19 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
   app,
   options,
 ) {
+  const clock = options.clock ?? systemClock;
   const deps: ManagementRouteDeps = {
     projects: createProjectService(options.store, options.providers),
-    tokens: createTokenService(options.store, options.clock ?? systemClock),
+    tokens: createTokenService(options.store, clock),
     auditQuery: createAuditQueryService(options.store),
     audit: options.audit,
     auditQueryEnabled: options.auditQueryEnabled,
+    clock,
   };
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(createJsonErrorHandler(noteAuditFailure));
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string', bodyLimit: MANAGEMENT_BODY_LIMIT },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  registerManagementBodyParsers(app, MANAGEMENT_BODY_LIMIT);
   app.addHook('onRequest', (_request, reply, done) => {
     // Responses carry project data and, once, a fresh token: no cache may keep them.
     void reply.header('Cache-Control', 'no-store');
@@ -69,7 +75,18 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
   await registerOpenApi(app);
 
   await app.register(function securedManagementRoutes(secured, _options, done) {
-    secured.addHook('onRequest', createManagementAuthHook(options.managementToken));
+    secured.addHook(
+      'onRequest',
+      createManagementAuthHook({
+        managementToken: options.managementToken,
+        limiter: new AuthFailureLimiter({
+          maxFailures: options.authLimits.maxFailures,
+          windowMs: options.authLimits.lockoutMs,
+        }),
+        failureDelayMs: options.authLimits.failureDelayMs,
+        now: () => clock.now().getTime(),
+      }),
+    );
     secured.addHook('onSend', createAuditHook(options.audit));
     registerProjectRoutes(secured, deps);
     registerTokenRoutes(secured, deps);
@@ -79,6 +96,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerMethodNotAllowed(secured, '/projects/:id/tokens/revoke', ['POST']);
     registerMethodNotAllowed(secured, '/tokens', ['GET', 'POST']);
     registerMethodNotAllowed(secured, '/tokens/:id', ['GET', 'PATCH', 'DELETE']);
+    registerMethodNotAllowed(secured, '/tokens/:id/rotate', ['POST']);
     registerMethodNotAllowed(secured, '/audit', ['GET']);
     registerMethodNotAllowed(secured, '/audit/:id', ['GET']);
     done();

@@ -21,6 +21,10 @@ export interface RequestFacts {
   readonly method: string;
   readonly path: string;
   readonly userAgent: string | undefined;
+  /** The browser's referer as the admin UI forwards it (`X-Forwarded-Referer`). */
+  readonly referer: string | undefined;
+  /** Whether the admin UI marked the call as its own (`X-Admin-Origin: 1`). */
+  readonly fromAdminUi: boolean;
 }
 
 const states = new WeakMap<FastifyRequest, RequestAuditState>();
@@ -49,6 +53,8 @@ export function requestFacts(request: FastifyRequest, reply: FastifyReply): Requ
     userAgent: bounded(
       headerText(request.headers['x-forwarded-user-agent']) ?? headerText(request.headers['user-agent']),
     ),
+    referer: bounded(headerText(request.headers['x-forwarded-referer'])),
+    fromAdminUi: headerText(request.headers['x-admin-origin'])?.trim() === '1',
   };
 }
 

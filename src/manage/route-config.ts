@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = {
   tokenRead: 'token.read',
   tokenUpdate: 'token.update',
   tokenRevoke: 'token.revoke',
+  tokenRotate: 'token.rotate',
   tokenRevokeBatch: 'token.revoke_batch',
   auditList: 'audit.list',
   auditShow: 'audit.show',

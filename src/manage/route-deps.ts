@@ -1,4 +1,5 @@
 import type { AuditQueryService, AuditRecorder } from '../audit/index.js';
+import type { Clock } from '../core/index.js';
 import type { ProjectService } from '../projects/index.js';
 import type { TokenService } from '../tokens/index.js';
 
@@ -10,4 +11,6 @@ export interface ManagementRouteDeps {
   readonly audit: AuditRecorder;
   /** Whether audit events are stored in the database and can therefore be listed. */
   readonly auditQueryEnabled: boolean;
+  /** The clock token statuses are computed with. */
+  readonly clock: Clock;
 }

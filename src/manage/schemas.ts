@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
+import { TOKEN_STATUSES } from '../store/index.js';
+import type { TokenStatus } from '../store/index.js';
 import { ERROR_MESSAGES_KEYWORD } from './validation.js';
 
 /** Longest accepted project name. */
@@ -11,7 +13,20 @@ export const MAX_API_KEY_LENGTH = 4096;
 /** Longest token lifetime: one year, as in the original. */
 export const MAX_DURATION_MINUTES = 525_600;
 
+/** Longest accepted token name. */
+export const MAX_TOKEN_NAME_LENGTH = 100;
+/** Largest accepted `max_requests` (the column is a 32-bit integer on PostgreSQL). */
+export const MAX_QUOTA = 2_147_483_647;
+/** Largest accepted audit page number. */
+export const MAX_PAGE_NUMBER = 1_000_000;
+/** Largest accepted `page_size` (anything above {@link MAX_PAGE_SIZE} is clamped to it). */
+export const MAX_REQUESTED_PAGE_SIZE = 1_000_000;
+
 const MAX_FILTER_LENGTH = 256;
+/** Printable text: no control characters (names are shown in terminals and the admin UI). */
+const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';
+/** The spellings of a yes/no query parameter: `true`/`false`, `1`/`0`, `yes`/`no`. */
+export const FLAG_VALUES = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 const OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;
 
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
@@ -115,9 +130,13 @@ export type BulkRevokeView = Static<typeof BulkRevokeView>;
 export const TokenView = Type.Object({
   id: Id,
   token: Type.String({ description: 'masked token (sk-AbCd**************WxYz)' }),
+  name: Nullable(Type.String({ description: 'label given at creation or by an update' })),
   project_id: Id,
   expires_at: Nullable(Timestamp),
   is_active: Type.Boolean(),
+  status: TokenStatusSchema(
+    'active, or why the token is refused: revoked (deactivated), expired, exhausted (quota used up)',
+  ),
   deactivated_at: Nullable(Timestamp),
   request_count: Type.Integer(),
   max_requests: Nullable(Type.Integer({ description: 'lifetime quota; null means unlimited' })),
@@ -134,6 +153,7 @@ export const TokenCreatedView = Type.Object({
   token: Type.String({ description: 'the secret proxy token; shown only once' }),
   expires_at: Nullable(Timestamp),
   max_requests: Type.Optional(Type.Integer({ description: 'present only when the token is limited' })),
+  name: Type.Optional(Type.String({ description: 'present only when the token has a name' })),
 });
 /** Answer of token creation. */
 export type TokenCreatedView = Static<typeof TokenCreatedView>;
@@ -157,8 +177,13 @@ export const CreateTokenBody = Type.Object(
       }),
     }),
     max_requests: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'lifetime request quota; 0 or absent means unlimited' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_QUOTA,
+        description: 'lifetime request quota; 0 or absent means unlimited',
+      }),
     ),
+    name: Type.Optional(TokenName()),
   },
   { additionalProperties: false },
 );
@@ -169,7 +194,10 @@ export type CreateTokenBody = Static<typeof CreateTokenBody>;
 export const UpdateTokenBody = Type.Object(
   {
     is_active: Type.Optional(Type.Boolean()),
-    max_requests: Type.Optional(Type.Integer({ minimum: 0, description: '0 means unlimited' })),
+    max_requests: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_QUOTA, description: '0 means unlimited' }),
+    ),
+    name: Type.Optional(Nullable(TokenName('null removes the name'))),
   },
   { additionalProperties: false },
 );
@@ -180,8 +208,9 @@ export type UpdateTokenBody = Static<typeof UpdateTokenBody>;
 export const TokenListQuery = Type.Object({
   project_id: Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH })),
   projectId: Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: 'alias of project_id' })),
-  active_only: Type.Optional(Type.Boolean()),
-  activeOnly: Type.Optional(Type.Boolean({ description: 'alias of active_only' })),
+  active_only: Flag('only tokens not revoked: true/1/yes or false/0/no'),
+  activeOnly: Flag('alias of active_only'),
+  status: Type.Optional(TokenStatusSchema('only tokens of this status')),
 });
 /** Parsed query of `GET /manage/tokens`. */
 export type TokenListQuery = Static<typeof TokenListQuery>;
@@ -240,10 +269,11 @@ export const AuditListQuery = Type.Object({
   search: filter('case-insensitive substring of ids, IP, action, actor, method, path, reason or metadata'),
   start_time: filter('ISO 8601 date or date-time (UTC when no offset); events at or after it'),
   end_time: filter('ISO 8601 date or date-time (UTC when no offset); events at or before it'),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, default: 1 })),
   page_size: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: MAX_REQUESTED_PAGE_SIZE,
       default: DEFAULT_PAGE_SIZE,
       description: `1..${MAX_PAGE_SIZE}; larger values are clamped to ${MAX_PAGE_SIZE}`,
     }),
@@ -251,6 +281,27 @@ export const AuditListQuery = Type.Object({
 });
 /** Parsed query of `GET /manage/audit`. */
 export type AuditListQuery = Static<typeof AuditListQuery>;
+
+/** A token name: 1..{@link MAX_TOKEN_NAME_LENGTH} characters, no control characters. */
+function TokenName(description = 'a label for the token, shown in lists') {
+  return Type.String({
+    minLength: 1,
+    maxLength: MAX_TOKEN_NAME_LENGTH,
+    pattern: NO_CONTROL_CHARACTERS,
+    description,
+    ...messages({ pattern: 'name must not contain control characters' }),
+  });
+}
+
+function TokenStatusSchema(description: string) {
+  return Type.Unsafe<TokenStatus>({ type: 'string', enum: [...TOKEN_STATUSES], description });
+}
+
+function Flag(description: string) {
+  return Type.Optional(
+    Type.Unsafe<(typeof FLAG_VALUES)[number]>({ type: 'string', enum: [...FLAG_VALUES], description }),
+  );
+}
 
 /** Response schemas of the given error statuses, for the OpenAPI document. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {

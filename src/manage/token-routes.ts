@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { AppError, ERRORS } from '../core/index.js';
 import type { TokenRecord } from '../store/index.js';
+import { flagValue } from './flags.js';
 import { requireProjectId, requireTokenId } from './ids.js';
 import { auditStateOf } from './request-context.js';
 import { AUDIT_ACTIONS } from './route-config.js';
@@ -20,9 +21,10 @@ import { maskedToken, tokenCreatedView, tokenView } from './views.js';
 
 const TAGS = ['tokens'];
 
-/** Registers `/tokens` and `/tokens/{id}` (issue, list, read, update, revoke). */
+/** Registers `/tokens`, `/tokens/{id}` and `/tokens/{id}/rotate` (issue, list, read, update, revoke, rotate). */
 export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteDeps): void {
-  const { tokens } = deps;
+  const { tokens, clock } = deps;
+  const view = (token: TokenRecord) => tokenView(token, clock.now());
 
   app.post<{ Body: CreateTokenBody }>(
     '/tokens',
@@ -40,12 +42,14 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteD
       const audit = auditStateOf(request);
       audit.details.duration_minutes = body.duration_minutes;
       audit.details.max_requests = quotaDetail(body.max_requests);
+      if (body.name !== undefined) audit.details.token_name = body.name;
       const projectId = requireProjectId(body.project_id);
       audit.projectId = projectId;
       const issued = await tokens.create({
         projectId,
         durationMinutes: body.duration_minutes,
         maxRequests: body.max_requests,
+        name: body.name,
       });
       audit.tokenId = maskedToken(issued.record);
       audit.details.expires_at = issued.record.expiresAt?.toISOString();
@@ -67,16 +71,18 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteD
     async (request) => {
       const { query } = request;
       const projectId = listProjectFilter(query.project_id, query.projectId);
-      const activeOnly = query.active_only ?? query.activeOnly ?? false;
-      const list = await tokens.list({ projectId, activeOnly });
+      const activeOnly = flagValue(query.active_only ?? query.activeOnly) ?? false;
+      const { status } = query;
+      const list = await tokens.list({ projectId, activeOnly, ...(status !== undefined && { status }) });
       const audit = auditStateOf(request);
       audit.projectId = projectId;
       Object.assign(audit.details, {
         token_count: list.length,
         filtered_by_project: projectId ?? null,
         active_only: activeOnly,
+        ...(status !== undefined && { filtered_by_status: status }),
       });
-      return list.map(tokenView);
+      return list.map(view);
     },
   );
 
@@ -94,7 +100,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteD
     async (request) => {
       const token = await tokens.get(tokenIdOf(request));
       noteToken(request, token);
-      return tokenView(token);
+      return view(token);
     },
   );
 
@@ -103,7 +109,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteD
     {
       schema: {
         tags: TAGS,
-        summary: 'Activate or deactivate a token, or change its quota',
+        summary: 'Activate or deactivate a token, change its quota or its name',
         params: IdParams,
         body: UpdateTokenBody,
         response: { 200: TokenView, ...errorResponses(400, 401, 404, 413, 415) },
@@ -116,9 +122,38 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteD
       const details = auditStateOf(request).details;
       if (body.is_active !== undefined) details.updated_is_active = body.is_active;
       if (body.max_requests !== undefined) details.updated_max_requests = quotaDetail(body.max_requests);
-      const token = await tokens.update(id, { isActive: body.is_active, maxRequests: body.max_requests });
+      if (body.name !== undefined) details.updated_name = body.name;
+      const token = await tokens.update(id, {
+        isActive: body.is_active,
+        maxRequests: body.max_requests,
+        name: body.name,
+      });
       noteToken(request, token);
-      return tokenView(token);
+      return view(token);
+    },
+  );
+
+  app.post<{ Params: IdParams }>(
+    '/tokens/:id/rotate',
+    {
+      schema: {
+        tags: TAGS,
+        summary:
+          'Give a token a new secret (shown only here); the old secret is refused at once, on every instance',
+        params: IdParams,
+        response: { 200: TokenCreatedView, ...errorResponses(400, 401, 404, 409) },
+      },
+      config: { auditAction: AUDIT_ACTIONS.tokenRotate },
+    },
+    async (request) => {
+      const id = tokenIdOf(request);
+      auditStateOf(request).details.token_record_id = id;
+      const rotated = await tokens.rotate(id);
+      noteToken(request, rotated.record);
+      const details = auditStateOf(request).details;
+      details.previous_token = rotated.previousPreview;
+      details.grace_period_seconds = 0;
+      return tokenCreatedView(rotated.record, rotated.secret);
     },
   );
 

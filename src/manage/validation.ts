@@ -11,6 +11,8 @@ import { AppError, ERRORS } from '../core/index.js';
 export const ERROR_MESSAGES_KEYWORD = 'x-error-messages';
 
 const MAX_FIELD_NAME_LENGTH = 64;
+/** How an integer is written in a query string: decimal digits only (no `1e3`, `1.0`, `0x10`, spaces). */
+const DECIMAL_INTEGER = /^-?\d+$/;
 
 const SHARED_OPTIONS: AjvOptions = {
   allErrors: true,
@@ -49,11 +51,48 @@ export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> 
   return function compileManagementValidator({ schema, httpPart }) {
     const validate = (httpPart === 'body' ? bodies : params).compile(schema);
     const part = httpPart === 'body' ? 'request body' : (httpPart ?? 'request');
+    const integers = httpPart === 'body' ? [] : integerProperties(schema);
     return function validateManagementRequest(data: unknown) {
+      // Checked before coercion, which reads `1e308` or `1.0` as integers and 400 digits as Infinity.
+      const problems = integers.flatMap((integer) => integerProblem(data, integer));
+      if (problems.length > 0) return { error: new RequestValidationError(problems) };
       if (validate(data)) return { value: data };
       return { error: new RequestValidationError(describeErrors(validate, part)) };
     };
   };
+}
+
+/** An integer property of a query or path schema. */
+interface IntegerProperty {
+  readonly name: string;
+  readonly maximum: number | undefined;
+}
+
+function integerProperties(schema: unknown): IntegerProperty[] {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return [];
+  return Object.entries(schema.properties).flatMap(([name, property]) =>
+    isRecord(property) && property.type === 'integer'
+      ? [{ name, maximum: typeof property.maximum === 'number' ? property.maximum : undefined }]
+      : [],
+  );
+}
+
+/** The problem of a text parameter that is not a plain decimal integer of a size JavaScript holds exactly. */
+function integerProblem(data: unknown, integer: IntegerProperty): ValidationProblem[] {
+  const value = isRecord(data) ? data[integer.name] : undefined;
+  if (value === undefined || typeof value === 'number') return [];
+  const { name, maximum } = integer;
+  if (typeof value !== 'string' || !DECIMAL_INTEGER.test(value)) {
+    return [problem('type', name, `${name} must be an integer`)];
+  }
+  if (Number.isSafeInteger(Number(value))) return [];
+  return [
+    problem(
+      'maximum',
+      name,
+      maximum === undefined ? `${name} is too large` : `${name} must be <= ${String(maximum)}`,
+    ),
+  ];
 }
 
 function newAjv(options: AjvOptions): Ajv {

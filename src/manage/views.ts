@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 
 import { obfuscateSecret } from '../core/index.js';
+import { tokenStatus } from '../store/index.js';
 import type { AuditEventRecord, Project, TokenRecord } from '../store/index.js';
 import type { AuditEventView, BulkRevokeView, ProjectView, TokenCreatedView, TokenView } from './schemas.js';
 
@@ -23,14 +24,16 @@ export function maskedToken(token: TokenRecord): string {
   return token.preview ?? obfuscateSecret(token.tokenHash);
 }
 
-/** The JSON of a stored token (never the secret). */
-export function tokenView(token: TokenRecord): Static<typeof TokenView> {
+/** The JSON of a stored token (never the secret), with its status at `now`. */
+export function tokenView(token: TokenRecord, now: Date): Static<typeof TokenView> {
   return {
     id: token.id,
     token: maskedToken(token),
+    name: token.name,
     project_id: token.projectId,
     expires_at: iso(token.expiresAt),
     is_active: token.isActive,
+    status: tokenStatus(token, now),
     deactivated_at: iso(token.deactivatedAt),
     request_count: token.requestCount,
     max_requests: token.maxRequests,
@@ -40,7 +43,7 @@ export function tokenView(token: TokenRecord): Static<typeof TokenView> {
   };
 }
 
-/** The answer to token creation: the one response that carries the secret. */
+/** The answer to token creation and rotation: the only responses that carry the secret. */
 export function tokenCreatedView(token: TokenRecord, secret: string): Static<typeof TokenCreatedView> {
   const view: Static<typeof TokenCreatedView> = {
     id: token.id,
@@ -49,6 +52,7 @@ export function tokenCreatedView(token: TokenRecord, secret: string): Static<typ
   };
   // As in the original, `max_requests` only appears when the token is limited.
   if (token.maxRequests !== null) view.max_requests = token.maxRequests;
+  if (token.name !== null) view.name = token.name;
   return view;
 }
 

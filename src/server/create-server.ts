@@ -63,6 +63,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(managementPlugin, {
     prefix: '/manage',
     managementToken: deps.config.managementToken,
+    authLimits: deps.config.managementAuth,
     store: deps.store,
     audit: deps.audit,
     auditQueryEnabled: deps.config.audit.storeInDb,

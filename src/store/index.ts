@@ -1,7 +1,10 @@
+export { isDatabaseUnavailable } from './database-failure.js';
 export { openStore } from './open-store.js';
+export { openSqlite } from './sqlite-connection.js';
 export type { OpenStoreOptions } from './open-store.js';
 export type { DialectName, MigrationRunner, MigrationState, Store } from './store.js';
-export type { AuditEventRecord, AuditOutcome, Project, TokenRecord } from './records.js';
+export { TOKEN_STATUSES, tokenStatus } from './records.js';
+export type { AuditEventRecord, AuditOutcome, Project, TokenRecord, TokenStatus } from './records.js';
 export { DuplicateProjectNameError } from './repositories.js';
 export type {
   AuditFilter,
@@ -15,6 +18,7 @@ export type {
   TokenChanges,
   TokenFilter,
   TokenRepository,
+  TokenSecretChange,
   TokenUsage,
 } from './repositories.js';
 export type { EncryptReport, KeyStorageCounts, SecretsAtRest, SecretsReport } from './sql-secrets-at-rest.js';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
 
 import { systemClock } from '../core/index.js';
 import type { ApiKeyCipher, Clock } from '../core/index.js';
@@ -15,12 +16,20 @@ import { SqlTokenRepository } from './sql-token-repository.js';
 import { openSqlite } from './sqlite-connection.js';
 import type { DialectName, MigrationRunner, Store } from './store.js';
 
+/** Thrown inside the write probe's transaction to roll it back. */
+const ROLLBACK = new Error('write probe rollback');
+
 /** What {@link openStore} needs. */
 export interface OpenStoreOptions {
   readonly database: DatabaseConfig;
   readonly cipher: ApiKeyCipher;
   /** @default systemClock */
   readonly clock?: Clock;
+  /**
+   * An open SQLite connection (from {@link openSqlite}) to use instead of opening `database.path`, for a
+   * caller that also needs the connection itself. Closed with the store.
+   */
+  readonly sqliteConnection?: SqliteDatabase;
 }
 
 /**
@@ -28,7 +37,7 @@ export interface OpenStoreOptions {
  * `store.migrations.latest()` when they want the schema brought up to date.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const db = await createKysely(options.database);
+  const db = await createKysely(options.database, options.sqliteConnection);
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
@@ -76,13 +85,35 @@ class SqlStore implements Store {
     await sql`SELECT 1`.execute(this.db);
   }
 
+  async probeWrite(): Promise<void> {
+    // SQLite's temporary tables live in another file, PostgreSQL's are session-local (no lock on a shared
+    // name) and still refused by a read-only or full database.
+    const create =
+      this.dialect === 'postgres'
+        ? sql`CREATE TEMPORARY TABLE llm_proxy_write_probe (id integer)`
+        : sql`CREATE TABLE llm_proxy_write_probe (id integer)`;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await create.execute(trx);
+        throw ROLLBACK;
+      });
+    } catch (error) {
+      if (error !== ROLLBACK) throw error;
+    }
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
 }
 
-async function createKysely(config: DatabaseConfig): Promise<Kysely<Database>> {
+async function createKysely(
+  config: DatabaseConfig,
+  connection: SqliteDatabase | undefined,
+): Promise<Kysely<Database>> {
   if (config.driver === 'sqlite') {
+    if (connection !== undefined)
+      return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.path) }) });
   }
@@ -91,6 +122,12 @@ async function createKysely(config: DatabaseConfig): Promise<Kysely<Database>> {
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor may a checked-out client between two queries (the pool listens only to idle ones): a server that
+  // terminates the session then makes node-postgres emit 'error'. The query in flight still fails, the client
+  // is no longer queryable and the pool drops it when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -19,6 +19,8 @@ export interface TokenRecord {
   readonly tokenHash: string;
   /** The masked secret shown in lists (`sk-AbCd**************WxYz`), or null when it is unknown. */
   readonly preview: string | null;
+  /** Optional label given by the operator; null when none was given. */
+  readonly name: string | null;
   readonly projectId: string;
   readonly expiresAt: Date | null;
   readonly isActive: boolean;
@@ -29,6 +31,23 @@ export interface TokenRecord {
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly cacheHitCount: number;
+}
+
+/**
+ * What a token can do now: `revoked` (deactivated), `expired` (past `expires_at`), `exhausted` (every request
+ * of its quota used) or `active`, checked in that order.
+ */
+export type TokenStatus = 'active' | 'expired' | 'revoked' | 'exhausted';
+
+/** Every {@link TokenStatus}, in the order they are checked. */
+export const TOKEN_STATUSES: readonly TokenStatus[] = ['revoked', 'expired', 'exhausted', 'active'];
+
+/** The status of a token at the given time. */
+export function tokenStatus(token: TokenRecord, now: Date): TokenStatus {
+  if (!token.isActive) return 'revoked';
+  if (token.expiresAt !== null && token.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (token.maxRequests !== null && token.requestCount >= token.maxRequests) return 'exhausted';
+  return 'active';
 }
 
 /** Outcome of an audited action. */

@@ -1,4 +1,4 @@
-import type { AuditEventRecord, AuditOutcome, Project, TokenRecord } from './records.js';
+import type { AuditEventRecord, AuditOutcome, Project, TokenRecord, TokenStatus } from './records.js';
 
 /** Fields of a new project. */
 export interface NewProject {
@@ -36,6 +36,8 @@ export interface NewToken {
   readonly preview: string;
   readonly expiresAt: Date | null;
   readonly maxRequests: number | null;
+  /** Optional label. @default null */
+  readonly name?: string | null;
 }
 
 /** Changes to a token; absent fields stay as they are. */
@@ -44,12 +46,24 @@ export interface TokenChanges {
   readonly isActive?: boolean;
   /** null means unlimited. */
   readonly maxRequests?: number | null;
+  /** null removes the label. */
+  readonly name?: string | null;
+}
+
+/** A new secret for an existing token (rotation): the old hash stops matching at once. */
+export interface TokenSecretChange {
+  readonly tokenHash: string;
+  readonly preview: string;
 }
 
 /** Filter for token lists. */
 export interface TokenFilter {
   readonly projectId?: string;
   readonly activeOnly?: boolean;
+  /** Only tokens of this status at `now`. */
+  readonly status?: TokenStatus;
+  /** The time the status is judged at. @default the repository clock's time */
+  readonly now?: Date;
 }
 
 /** Result of revoking every token of a project. */
@@ -68,6 +82,8 @@ export interface TokenRepository {
   list(filter?: TokenFilter): Promise<TokenRecord[]>;
   /** Writes only the given columns (no lost update of counters); undefined when the token does not exist. */
   update(id: string, changes: TokenChanges): Promise<TokenRecord | undefined>;
+  /** Replaces the stored hash and preview of an active token; undefined when no active token has this id. */
+  replaceSecret(id: string, secret: TokenSecretChange): Promise<TokenRecord | undefined>;
   /** Deactivates one token; `alreadyRevoked` when it was inactive before. Undefined when it does not exist. */
   revoke(id: string): Promise<{ alreadyRevoked: boolean } | undefined>;
   /** Deactivates every active token of a project in one statement. */

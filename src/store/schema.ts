@@ -25,6 +25,8 @@ export interface TokensTable {
   id: string;
   token: string;
   token_preview: string | null;
+  /** Optional label given by the operator (migration 0003). */
+  name: string | null;
   project_id: string;
   expires_at: NullableTimestamp;
   is_active: Bool;

@@ -75,6 +75,11 @@ export class SqlAuditRepository implements AuditRepository {
   }
 
   async list(filter: AuditFilter, page: number, pageSize: number): Promise<AuditPage> {
+    // No stored text holds a NUL (metadata is JSON, where it is written `\u0000`); SQLite would end the text
+    // at the NUL and turn the pattern into a match-all, PostgreSQL would refuse the parameter.
+    if (Object.values(filter).some((value) => typeof value === 'string' && value.includes('\0'))) {
+      return { events: [], totalCount: 0 };
+    }
     const where = (eb: ExpressionBuilder<Database, 'audit_events'>) => {
       const conditions = [];
       for (const [key, column] of EXACT_FILTERS) {

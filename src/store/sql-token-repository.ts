@@ -1,15 +1,16 @@
 import { sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Expression, Kysely, Selectable, SqlBool } from 'kysely';
 
 import { newId } from '../core/index.js';
 import type { Clock } from '../core/index.js';
-import type { TokenRecord } from './records.js';
+import type { TokenRecord, TokenStatus } from './records.js';
 import type {
   BulkRevokeResult,
   NewToken,
   TokenChanges,
   TokenFilter,
   TokenRepository,
+  TokenSecretChange,
   TokenUsage,
 } from './repositories.js';
 import { toBool, toDate, toDateOrNull, toInt } from './row-values.js';
@@ -28,6 +29,7 @@ export class SqlTokenRepository implements TokenRepository {
       id: newId(),
       tokenHash: token.tokenHash,
       preview: token.preview,
+      name: token.name ?? null,
       projectId: token.projectId,
       expiresAt: token.expiresAt,
       isActive: true,
@@ -44,6 +46,7 @@ export class SqlTokenRepository implements TokenRepository {
         id: record.id,
         token: record.tokenHash,
         token_preview: record.preview,
+        name: record.name,
         project_id: record.projectId,
         expires_at: record.expiresAt,
         is_active: true,
@@ -76,6 +79,11 @@ export class SqlTokenRepository implements TokenRepository {
     let query = this.db.selectFrom('tokens').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.activeOnly === true) query = query.where('is_active', '=', true);
+    const { status } = filter;
+    if (status !== undefined) {
+      const now = filter.now ?? this.clock.now();
+      query = query.where((eb) => statusCondition(eb, status, now));
+    }
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
     return rows.map(toTokenRecord);
   }
@@ -84,6 +92,7 @@ export class SqlTokenRepository implements TokenRepository {
     const now = this.clock.now();
     const set = {
       ...(changes.maxRequests !== undefined && { max_requests: changes.maxRequests }),
+      ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.isActive === true && { is_active: true, deactivated_at: null }),
       ...(changes.isActive === false && {
         is_active: false,
@@ -94,6 +103,16 @@ export class SqlTokenRepository implements TokenRepository {
       await this.db.updateTable('tokens').set(set).where('id', '=', id).execute();
     }
     return this.get(id);
+  }
+
+  async replaceSecret(id: string, secret: TokenSecretChange): Promise<TokenRecord | undefined> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ token: secret.tokenHash, token_preview: secret.preview })
+      .where('id', '=', id)
+      .where('is_active', '=', true)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n ? this.get(id) : undefined;
   }
 
   async revoke(id: string): Promise<{ alreadyRevoked: boolean } | undefined> {
@@ -166,11 +185,37 @@ export class SqlTokenRepository implements TokenRepository {
   }
 }
 
+/** The SQL form of {@link tokenStatus}: the same checks in the same order. */
+function statusCondition(
+  eb: ExpressionBuilder<Database, 'tokens'>,
+  status: TokenStatus,
+  now: Date,
+): Expression<SqlBool> {
+  const revoked = eb('is_active', '=', false);
+  const expired = eb.and([eb('expires_at', 'is not', null), eb('expires_at', '<=', now)]);
+  const exhausted = eb.and([
+    eb('max_requests', 'is not', null),
+    eb('max_requests', '>', 0),
+    eb('request_count', '>=', eb.ref('max_requests')),
+  ]);
+  switch (status) {
+    case 'revoked':
+      return revoked;
+    case 'expired':
+      return eb.and([eb.not(revoked), expired]);
+    case 'exhausted':
+      return eb.and([eb.not(revoked), eb.not(expired), exhausted]);
+    case 'active':
+      return eb.and([eb.not(revoked), eb.not(expired), eb.not(exhausted)]);
+  }
+}
+
 function toTokenRecord(row: Selectable<TokensTable>): TokenRecord {
   return {
     id: row.id,
     tokenHash: row.token,
     preview: row.token_preview,
+    name: row.name,
     projectId: row.project_id,
     expiresAt: toDateOrNull(row.expires_at),
     isActive: toBool(row.is_active),

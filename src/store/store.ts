@@ -17,6 +17,11 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Throws when the database cannot answer (used by `/ready`). */
   ping(): Promise<void>;
+  /**
+   * Throws when the database cannot be written (full, read-only, lost): creates a table in a transaction
+   * that is rolled back, so nothing is left behind (used by `/ready`).
+   */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 

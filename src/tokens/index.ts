@@ -4,7 +4,7 @@ export { invalidatingStore } from './invalidating-store.js';
 export { issueToken } from './issue-token.js';
 export type { IssuedToken, IssueTokenInput } from './issue-token.js';
 export { createTokenService } from './token-service.js';
-export type { TokenService, UpdateTokenInput } from './token-service.js';
+export type { RotatedToken, TokenService, UpdateTokenInput } from './token-service.js';
 export type { InvalidationBus, InvalidationEvent, InvalidationListener } from './invalidation-bus.js';
 export { MemoryInvalidationBus } from './memory-invalidation-bus.js';
 export type { MemoryInvalidationBusOptions } from './memory-invalidation-bus.js';

@@ -23,6 +23,7 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
     // Re-encryption changes how a key is stored, never its value: nothing cached goes stale.
     secrets: store.secrets,
     ping: () => store.ping(),
+    probeWrite: () => store.probeWrite(),
     close: () => store.close(),
     projects: {
       list: () => store.projects.list(),
@@ -40,6 +41,13 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
       ...bindReads(store),
       async update(id, changes) {
         const token = await store.tokens.update(id, changes);
+        defer(() => {
+          bus.publish({ type: 'token-changed', tokenId: id });
+        });
+        return token;
+      },
+      async replaceSecret(id, secret) {
+        const token = await store.tokens.replaceSecret(id, secret);
         defer(() => {
           bus.publish({ type: 'token-changed', tokenId: id });
         });
@@ -74,7 +82,9 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
   };
 }
 
-function bindReads(store: Store): Omit<Store['tokens'], 'update' | 'revoke' | 'revokeForProject'> {
+function bindReads(
+  store: Store,
+): Omit<Store['tokens'], 'update' | 'replaceSecret' | 'revoke' | 'revokeForProject'> {
   return {
     create: (token) => store.tokens.create(token),
     get: (id) => store.tokens.get(id),

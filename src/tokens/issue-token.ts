@@ -10,6 +10,8 @@ export interface IssueTokenInput {
   readonly durationMinutes: number;
   /** 0 or undefined means unlimited. */
   readonly maxRequests?: number | undefined;
+  /** Optional label shown in lists. */
+  readonly name?: string | undefined;
 }
 
 /** A freshly issued token: the stored record and the secret, which exists nowhere else. */
@@ -36,6 +38,7 @@ export async function issueToken(store: Store, clock: Clock, input: IssueTokenIn
     preview: tokenPreview(secret),
     expiresAt: new Date(clock.now().getTime() + input.durationMinutes * MINUTE_MS),
     maxRequests: quotaValue(input.maxRequests),
+    name: input.name ?? null,
   });
   return { record, secret };
 }

@@ -14,7 +14,7 @@ import type { ConfigSection, ConfigSources } from '../../src/config/index.js';
 const token = { MANAGEMENT_TOKEN: 'management-token-for-tests' };
 
 const PROPERTIES: Record<ConfigSection, readonly string[]> = {
-  server: ['managementToken', 'listen'],
+  server: ['managementToken', 'managementAuth', 'listen'],
   database: ['database'],
   encryption: ['encryption'],
   log: ['log'],

@@ -170,7 +170,10 @@ describe.each(TEST_DIALECTS)('tokens API (%s)', (dialect) => {
     expect(conflict.statusCode).toBe(400);
     const badFlag = await t.manage('GET', '/manage/tokens?active_only=maybe');
     expect(badFlag.statusCode).toBe(400);
-    expect(json(badFlag)).toEqual({ error: 'active_only must be a boolean', code: 'validation_failed' });
+    expect(json(badFlag)).toEqual({
+      error: 'active_only must be one of: true, false, 1, 0, yes, no',
+      code: 'validation_failed',
+    });
   });
 
   it('reads a token by id; unknown → 404, malformed → 400 (scenario 28)', async () => {
@@ -180,9 +183,11 @@ describe.each(TEST_DIALECTS)('tokens API (%s)', (dialect) => {
     expect(json(response)).toEqual({
       id: token.id,
       token: expect.stringMatching(MASKED),
+      name: null,
       project_id: projectId,
       expires_at: token.expires_at,
       is_active: true,
+      status: 'active',
       deactivated_at: null,
       request_count: 0,
       max_requests: 3,

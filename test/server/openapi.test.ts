@@ -21,6 +21,7 @@ const ROUTES: [string, string, string][] = [
   ['/manage/projects/{id}/tokens/revoke', 'post', '200'],
   ['/manage/tokens', 'get', '200'],
   ['/manage/tokens', 'post', '201'],
+  ['/manage/tokens/{id}/rotate', 'post', '200'],
   ['/manage/tokens/{id}', 'get', '200'],
   ['/manage/tokens/{id}', 'patch', '200'],
   ['/manage/tokens/{id}', 'delete', '204'],

@@ -51,15 +51,20 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       true,
     );
     expect(await store.migrations.up()).toEqual(['0001_baseline']);
-    expect(await store.migrations.latest()).toEqual(['0002_project_provider']);
+    expect(await store.migrations.latest()).toEqual(['0002_project_provider', '0003_token_name']);
     expect(await store.migrations.latest()).toEqual([]);
     const status = await store.migrations.status();
     expect(status[0]?.executedAt).toBeInstanceOf(Date);
     await store.projects.create({ name: 'p', apiKey: 'k', provider: 'anthropic' });
+    expect(await store.migrations.down()).toEqual(['0003_token_name']);
     expect(await store.migrations.down()).toEqual(['0002_project_provider']);
     expect(await store.migrations.down()).toEqual(['0001_baseline']);
     await expect(store.projects.list()).rejects.toThrow();
-    expect(await store.migrations.latest()).toEqual(['0001_baseline', '0002_project_provider']);
+    expect(await store.migrations.latest()).toEqual([
+      '0001_baseline',
+      '0002_project_provider',
+      '0003_token_name',
+    ]);
     expect(await store.projects.list()).toEqual([]);
   });
 
@@ -67,7 +72,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
     const database = await freshDatabase(dialect);
     const [a, b] = [await open(database), await open(database)];
     const results = await Promise.all([a.migrations.latest(), b.migrations.latest()]);
-    expect(results.flat()).toEqual(['0001_baseline', '0002_project_provider']);
+    expect(results.flat()).toEqual(['0001_baseline', '0002_project_provider', '0003_token_name']);
   });
 });
 
@@ -76,7 +81,11 @@ describe('adopting databases of the original program (SQLite)', () => {
     const database = await freshDatabase('sqlite');
     await seed(database, fixture('original-sqlite-early.sql'));
     const store = await open(database);
-    expect(await store.migrations.latest()).toEqual(['0001_baseline', '0002_project_provider']);
+    expect(await store.migrations.latest()).toEqual([
+      '0001_baseline',
+      '0002_project_provider',
+      '0003_token_name',
+    ]);
 
     const projects = await store.projects.list();
     expect(projects.map((project) => [project.name, project.apiKey, project.isActive])).toEqual([
@@ -139,7 +148,11 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
       const database = await freshDatabase('postgres');
       await seed(database, fixture('original-postgres-goose.sql'));
       const store = await open(database);
-      expect(await store.migrations.latest()).toEqual(['0001_baseline', '0002_project_provider']);
+      expect(await store.migrations.latest()).toEqual([
+        '0001_baseline',
+        '0002_project_provider',
+        '0003_token_name',
+      ]);
       const token = await store.tokens.findByHash(hashToken('sk-EEEEEEEEEEEEEEEEEEEEEE'));
       expect(token).toMatchObject({ requestCount: 4, maxRequests: 9, preview: 'sk-EEEE**************EEEE' });
       expect(token?.expiresAt?.toISOString()).toBe('2031-01-01T00:00:00.000Z');
@@ -197,7 +210,7 @@ describe('migration lock across processes (SQLite)', () => {
       ),
     );
     const applied = runs.flatMap((result) => JSON.parse(result.stdout) as string[]);
-    expect(applied).toEqual(['0001_baseline', '0002_project_provider']);
+    expect(applied).toEqual(['0001_baseline', '0002_project_provider', '0003_token_name']);
   });
 });
 

@@ -29,5 +29,13 @@ export function migrationSet(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('projects').dropColumn('provider').execute();
       },
     },
+    '0003_token_name': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('tokens').addColumn('name', 'text').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('tokens').dropColumn('name').execute();
+      },
+    },
   };
 }
