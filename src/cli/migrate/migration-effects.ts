@@ -3,6 +3,7 @@ const DOWN_EFFECTS: Readonly<Record<string, string>> = {
   '0001_baseline':
     'drops the tables audit_events, tokens and projects: every project, provider API key, token and audit event is deleted',
   '0002_project_provider': 'drops the column projects.provider: the provider each project names is lost',
+  '0003_token_name': 'drops the column tokens.name: every token name is lost',
 };
 
 /** A sentence saying what reverting the named migration drops. */
