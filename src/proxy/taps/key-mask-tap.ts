@@ -128,7 +128,9 @@ class KeyMaskHandler extends ForwardingHandler {
     }
     let body = this.decoded(headers['content-encoding']);
     if (body === undefined) {
-      body = Buffer.from(proxyErrorBody(new AppError(ERRORS.UPSTREAM_ERROR_WITHHELD), this.exchange.errorFormat()));
+      body = Buffer.from(
+        proxyErrorBody(new AppError(ERRORS.UPSTREAM_ERROR_WITHHELD), this.exchange.errorFormat()),
+      );
       headers['content-type'] = 'application/json; charset=utf-8';
     } else maskInPlace(body, this.key, this.mask);
     delete headers['content-encoding'];
