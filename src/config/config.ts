@@ -18,10 +18,23 @@ export interface RedisConfig {
   readonly invalidationChannel: string;
 }
 
+/** How long a request may take to arrive and what one client address may hold; 0 switches a limit off. */
+export interface ConnectionsConfig {
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  /** Bytes per second over each grace period. */
+  readonly bodyMinRate: number;
+  readonly bodyRateGraceMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
+  readonly maxInFlightPerClient: number;
+}
+
 /** The validated, frozen configuration of one server process. */
 export interface Config {
   readonly managementToken: string;
   readonly listen: Readonly<ListenAddress>;
+  readonly connections: ConnectionsConfig;
   readonly database: DatabaseConfig;
   readonly log: {
     readonly level: LogLevel;
@@ -64,6 +77,7 @@ export interface Config {
 /** The properties of {@link Config} each section fills. */
 export interface SectionProperties {
   server: 'managementToken' | 'listen';
+  connections: 'connections';
   database: 'database';
   encryption: 'encryption';
   log: 'log';

@@ -156,6 +156,10 @@ async function assemble(
     breakerFor: (provider) => breakers.for(provider),
     logger,
     maxRequestSize: config.proxy.maxRequestSize,
+    bodyRate: {
+      minBytesPerSecond: config.connections.bodyMinRate,
+      periodMs: config.connections.bodyRateGraceMs,
+    },
     enforceProjectActive: config.proxy.enforceProjectActive,
     taps: overrides.taps ?? [],
     observers: [metricsObserver(metrics), ...(overrides.observers ?? [])],

@@ -1,4 +1,5 @@
 import type { ProviderConfig, ProvidersConfig } from '../../config/index.js';
+import type { BodyRateGuard } from '../body-rate-guard.js';
 import { readBody } from '../read-body.js';
 import { EMPTY_BODY, NO_BODY, ReadBody, StreamedBody, checkBody, planBody } from '../request-body.js';
 import { checkOrigin, providerOf, throwOnVerdict } from '../request-checks.js';
@@ -12,7 +13,7 @@ import type { StepResult } from '../step-runner.js';
  * `required_headers: [origin]`, then the body — JSON is read (bounded by MAX_REQUEST_SIZE) and checked against
  * `param_whitelist`; multipart and binary bodies stream through unread.
  */
-export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: number) {
+export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: number, guard?: BodyRateGuard) {
   return function providerRules(state: Authenticated): StepResult<Routed> {
     const provider = providerOf(state.project, providers);
     const endpoint = endpointOf(provider, state.path);
@@ -25,9 +26,9 @@ export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: nu
       case 'none':
         return routed(state, provider, matched, plan.empty ? EMPTY_BODY : NO_BODY);
       case 'stream':
-        return routed(state, provider, matched, new StreamedBody(state.req));
+        return routed(state, provider, matched, new StreamedBody(state.req, guard));
       case 'read':
-        return new BodyCheck(state, provider, matched, plan.json, plan.checked, maxRequestSize);
+        return new BodyCheck(state, provider, matched, plan.json, plan.checked, maxRequestSize, guard);
     }
   };
 }
@@ -44,25 +45,31 @@ class BodyCheck implements PromiseLike<Routed> {
     private readonly json: boolean,
     private readonly checked: boolean,
     private readonly limit: number,
+    private readonly guard: BodyRateGuard | undefined,
   ) {}
 
   then<R1 = Routed, R2 = never>(
     onRead?: ((value: Routed) => R1 | PromiseLike<R1>) | null,
     onRefused?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
-    readBody(this.state.req, this.limit, (error, bytes) => {
-      let next: Routed;
-      try {
-        if (error !== undefined || bytes === undefined) throw error ?? new Error('request body missing');
-        const body = new ReadBody(bytes, this.json);
-        checkBody(body, this.checked, this.provider);
-        next = routed(this.state, this.provider, this.endpoint, body);
-      } catch (failure) {
-        onRefused?.(failure);
-        return;
-      }
-      onRead?.(next);
-    });
+    readBody(
+      this.state.req,
+      this.limit,
+      (error, bytes) => {
+        let next: Routed;
+        try {
+          if (error !== undefined || bytes === undefined) throw error ?? new Error('request body missing');
+          const body = new ReadBody(bytes, this.json);
+          checkBody(body, this.checked, this.provider);
+          next = routed(this.state, this.provider, this.endpoint, body);
+        } catch (failure) {
+          onRefused?.(failure);
+          return;
+        }
+        onRead?.(next);
+      },
+      this.guard,
+    );
     // The step runner ignores what `then` returns; a full promise is not needed here.
     return this as unknown as PromiseLike<R1 | R2>;
   }
