@@ -53,7 +53,7 @@ export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly 
   {
     name: 'connections',
     intro:
-      'How long a client may take to send a request and how many connections and requests one client address may hold (see "Connection limits"). `0` switches a limit off.',
+      'How long a client may take to send a request and how many connections and requests one client address may hold (see "Connection limits"). `0` switches off the body timeout, the minimum rate and each connection limit.',
   },
   { name: 'database', intro: 'Where state lives: a SQLite file (the default) or PostgreSQL.' },
   { name: 'encryption', intro: 'Provider API keys at rest.' },
@@ -94,7 +94,7 @@ const TABLE = {
     default: 20_000,
     defaultText: '20s',
     description:
-      'Time from opening a connection (or the end of the previous request on it) until the request headers are complete; past it the client gets 408 `request_timeout` and the connection is closed.',
+      'Time a client may take to send the request line and headers (at least `1s`); past it the client gets 408 `request_timeout` and the connection is closed.',
   }),
   REQUEST_BODY_TIMEOUT: variable({
     section: 'connections',
