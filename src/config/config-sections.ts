@@ -22,6 +22,19 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
     };
     return { managementToken, managementAuth, listen: reader.read('LISTEN_ADDR') };
   },
+  connections: function resolveConnectionsSection(reader) {
+    return {
+      connections: {
+        headersTimeoutMs: reader.read('REQUEST_HEADERS_TIMEOUT'),
+        bodyTimeoutMs: reader.read('REQUEST_BODY_TIMEOUT'),
+        bodyMinRate: reader.read('REQUEST_BODY_MIN_RATE'),
+        bodyRateGraceMs: reader.read('REQUEST_BODY_RATE_GRACE'),
+        maxConnections: reader.read('MAX_CONNECTIONS'),
+        maxConnectionsPerClient: reader.read('MAX_CONNECTIONS_PER_CLIENT'),
+        maxInFlightPerClient: reader.read('MAX_IN_FLIGHT_PER_CLIENT'),
+      },
+    };
+  },
   database: function resolveDatabaseSection(reader) {
     return { database: readDatabase(reader) };
   },

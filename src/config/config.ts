@@ -18,6 +18,18 @@ export interface RedisConfig {
   readonly invalidationChannel: string;
 }
 
+/** How long a request may take to arrive and what one client address may hold; 0 switches a limit off. */
+export interface ConnectionsConfig {
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  /** Bytes per second over each grace period. */
+  readonly bodyMinRate: number;
+  readonly bodyRateGraceMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
+  readonly maxInFlightPerClient: number;
+}
+
 /** The validated, frozen configuration of one server process. */
 export interface Config {
   readonly managementToken: string;
@@ -29,6 +41,7 @@ export interface Config {
     readonly failureDelayMs: number;
   };
   readonly listen: Readonly<ListenAddress>;
+  readonly connections: ConnectionsConfig;
   readonly database: DatabaseConfig;
   readonly log: {
     readonly level: LogLevel;
@@ -81,6 +94,7 @@ export interface Config {
 /** The properties of {@link Config} each section fills. */
 export interface SectionProperties {
   server: 'managementToken' | 'managementAuth' | 'listen';
+  connections: 'connections';
   database: 'database';
   encryption: 'encryption';
   log: 'log';

@@ -1,4 +1,12 @@
-export type { Config, ConfigOf, DatabaseConfig, LogLevel, RedisConfig, SectionProperties } from './config.js';
+export type {
+  Config,
+  ConfigOf,
+  ConnectionsConfig,
+  DatabaseConfig,
+  LogLevel,
+  RedisConfig,
+  SectionProperties,
+} from './config.js';
 export { ConfigError } from './config-error.js';
 export { configWarnings } from './config-warnings.js';
 export type { ConfigWarningsOptions } from './config-warnings.js';

@@ -6,7 +6,16 @@ import type { Parsed } from './parse-values.js';
 
 /** A group of variables that one part of the program reads; a command resolves only the sections it uses. */
 export type ConfigSection =
-  'server' | 'database' | 'encryption' | 'log' | 'audit' | 'providers' | 'proxy' | 'metrics' | 'redis';
+  | 'server'
+  | 'connections'
+  | 'database'
+  | 'encryption'
+  | 'log'
+  | 'audit'
+  | 'providers'
+  | 'proxy'
+  | 'metrics'
+  | 'redis';
 
 /** One configuration variable as the table declares it (its name is its key in the table). */
 export interface VariableDeclaration<
@@ -41,6 +50,11 @@ export interface VariableSpec extends VariableDeclaration {
 /** The sections in the order the README and every problem list show them, with the README's heading and intro. */
 export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly intro: string }[] = [
   { name: 'server', intro: 'Where `llm-proxy server` listens and the secret of its management API.' },
+  {
+    name: 'connections',
+    intro:
+      'How long a client may take to send a request and how many connections and requests one client address may hold (see "Connection limits"). `0` switches off the body timeout, the minimum rate and each connection limit.',
+  },
   { name: 'database', intro: 'Where state lives: a SQLite file (the default) or PostgreSQL.' },
   { name: 'encryption', intro: 'Provider API keys at rest.' },
   { name: 'log', intro: 'Process logs (pino JSON lines by default); secrets are always redacted.' },
@@ -96,6 +110,63 @@ const TABLE = {
     default: { host: '', port: 8080 },
     defaultText: ':8080',
     description: 'Address the server listens on (`:8080`, `127.0.0.1:8080`, `[::1]:8080`).',
+  }),
+  REQUEST_HEADERS_TIMEOUT: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 1000 }),
+    parse: parseDuration,
+    default: 20_000,
+    defaultText: '20s',
+    description:
+      'Time a client may take to send the request line and headers (at least `1s`); past it the client gets 408 `request_timeout` and the connection is closed.',
+  }),
+  REQUEST_BODY_TIMEOUT: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 0 }),
+    parse: parseDuration,
+    default: 300_000,
+    defaultText: '5m',
+    description:
+      'Time within which a whole request, headers and body, must have arrived (408 `request_timeout`, connection closed). Only the request: a response may stream for as long as it takes. `0`: no limit.',
+  }),
+  REQUEST_BODY_MIN_RATE: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 0 }),
+    parse: parseByteSize,
+    default: 1024,
+    defaultText: '1KiB',
+    description:
+      'Bytes per second a `/v1` request body must keep arriving at, measured over successive `REQUEST_BODY_RATE_GRACE` periods; slower, it is cut (408 `request_body_too_slow`). `0`: no minimum.',
+  }),
+  REQUEST_BODY_RATE_GRACE: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 100 }),
+    parse: parseDuration,
+    default: 10_000,
+    defaultText: '10s',
+    description:
+      'The period over which that rate is measured: a body must bring `REQUEST_BODY_MIN_RATE` × this much in each one (10 KiB in 10 s by default), the first starting when the proxy begins to read it.',
+  }),
+  MAX_CONNECTIONS: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 0 }),
+    default: 10_000,
+    description:
+      'Open connections the server accepts in all; requests on connections past it get 503 `server_busy` and the connection is closed.',
+  }),
+  MAX_CONNECTIONS_PER_CLIENT: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 0 }),
+    default: 1000,
+    description:
+      "Open connections one client address may hold (the socket's peer address; `X-Forwarded-For` is not trusted); past it 429 `too_many_connections` and close.",
+  }),
+  MAX_IN_FLIGHT_PER_CLIENT: variable({
+    section: 'connections',
+    schema: Type.Integer({ minimum: 0 }),
+    default: 512,
+    description:
+      'Requests one client address may have in progress at once, streams included; past it 429 `too_many_requests_in_flight` and close.',
   }),
   DB_DRIVER: variable({
     section: 'database',

@@ -21,6 +21,36 @@ export const ERRORS = {
     status: 415,
     message: 'unsupported content type; send application/json',
   },
+  REQUEST_TIMEOUT: {
+    code: 'request_timeout',
+    status: 408,
+    message: 'the request did not arrive in time',
+  },
+  REQUEST_BODY_TOO_SLOW: {
+    code: 'request_body_too_slow',
+    status: 408,
+    message: 'the request body arrived too slowly',
+  },
+  HEADERS_TOO_LARGE: {
+    code: 'headers_too_large',
+    status: 431,
+    message: 'request headers too large',
+  },
+  TOO_MANY_CONNECTIONS: {
+    code: 'too_many_connections',
+    status: 429,
+    message: 'too many open connections from this client address',
+  },
+  TOO_MANY_REQUESTS_IN_FLIGHT: {
+    code: 'too_many_requests_in_flight',
+    status: 429,
+    message: 'too many requests in progress from this client address',
+  },
+  SERVER_BUSY: {
+    code: 'server_busy',
+    status: 503,
+    message: 'the server has too many open connections',
+  },
   INTERNAL: { code: 'internal_error', status: 500, message: 'internal server error' },
   SERVICE_UNAVAILABLE: {
     code: 'service_unavailable',

@@ -1,4 +1,5 @@
 export { AppError, ERRORS, isAppError } from './errors.js';
+export { bodyStillArriving } from './body-arrival.js';
 export type { AppErrorOptions, ErrorDefinition, ErrorName } from './errors.js';
 export { newId, isWellFormedId } from './ids.js';
 export { obfuscateSecret, obfuscateToken, looksObfuscated } from './obfuscate.js';

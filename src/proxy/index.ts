@@ -9,6 +9,8 @@ export { ExchangeObservers } from './exchange-record.js';
 export type { ExchangeObserver, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 export { metricsObserver } from './metrics-observer.js';
 export { ACCESS_LOG_MESSAGE, accessLogObserver } from './access-log-observer.js';
+export { openAiErrorBody } from './openai-error.js';
+export type { BodyRateGuardOptions } from './body-rate-guard.js';
 export { ForwardingHandler } from './taps/tap.js';
 export type {
   AnswerSource,

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 
 import type { ErrorFormat, ProviderConfig } from '../config/index.js';
+import { bodyStillArriving } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
@@ -135,7 +136,17 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       this.res.destroy();
       return;
     }
-    playLocalAnswer(this.responseChain(), answer, source);
+    // A body still arriving may be only the rest of the packet its headers came in, which node:http parses
+    // after this tick's promises: look again once it has. If it is still arriving then, close rather than
+    // wait for it (a client could hold the connection by never sending the rest).
+    if (bodyStillArriving(this.req)) setImmediate(playWhenParsed, this, answer, source);
+    else playLocalAnswer(this.responseChain(), answer, source);
+  }
+
+  /** Plays a local answer once the packet of the request's headers has been parsed. */
+  playWhenParsed(answer: LocalAnswer, source: AnswerSource): void {
+    const played = bodyStillArriving(this.req) ? closingConnection(answer) : answer;
+    playLocalAnswer(this.responseChain(), played, source);
   }
 
   /** Sends the admitted request upstream; its answer comes back through the taps to the client. */
@@ -218,4 +229,13 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
     };
     this.environment.observers.finished(Object.freeze(record));
   }
+}
+
+// A plain function with the exchange as its argument: no closure is allocated per refusal.
+function playWhenParsed(exchange: ProxyExchange, answer: LocalAnswer, source: AnswerSource): void {
+  exchange.playWhenParsed(answer, source);
+}
+
+function closingConnection(answer: LocalAnswer): LocalAnswer {
+  return { ...answer, headers: { ...answer.headers, connection: 'close' } };
 }

@@ -5,6 +5,8 @@ import type { ProvidersConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { QuotaGate } from '../limits/index.js';
 import type { TokenAuthority } from '../tokens/index.js';
+import { BodyRateGuard } from './body-rate-guard.js';
+import type { BodyRateGuardOptions } from './body-rate-guard.js';
 import { respondWithError } from './error-responder.js';
 import { ExchangeObservers } from './exchange-record.js';
 import type { ExchangeObserver } from './exchange-record.js';
@@ -37,6 +39,8 @@ export interface ProxyHandlerOptions {
   readonly logger: Logger;
   /** Largest JSON request body read into memory (MAX_REQUEST_SIZE). */
   readonly maxRequestSize: number;
+  /** The minimum rate request bodies must arrive at. @default no minimum */
+  readonly bodyRate?: BodyRateGuardOptions;
   /** Refuse tokens of deactivated projects (LLM_PROXY_ENFORCE_PROJECT_ACTIVE). @default true */
   readonly enforceProjectActive?: boolean;
   /** Response taps, outermost first. @default [] */
@@ -83,7 +87,14 @@ function buildPipeline(options: ProxyHandlerOptions): Pipeline<RequestFacts> {
     .step('route-allowlist', routeAllowlistStep(allProviders))
     .step('token', tokenStep(options.authority))
     .stepIf(options.enforceProjectActive ?? true, 'project-guard', projectGuardStep())
-    .step('provider-rules', providerRulesStep(options.providers, options.maxRequestSize))
+    .step(
+      'provider-rules',
+      providerRulesStep(
+        options.providers,
+        options.maxRequestSize,
+        options.bodyRate === undefined ? undefined : new BodyRateGuard(options.bodyRate),
+      ),
+    )
     .step('circuit-breaker', circuitBreakerStep(options.breakers))
     .step('quota', quotaStep(options.quota))
     .finish('forward', forwardStep(options.pools), respondWithError);

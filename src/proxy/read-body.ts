@@ -1,28 +1,36 @@
 import type { IncomingMessage } from 'node:http';
 
 import { AppError, ERRORS } from '../core/index.js';
+import type { BodyRateGuard, Unwatch, WatchedBody } from './body-rate-guard.js';
 
 /** Receives a body read by {@link readBody}: an error (413, or the client's stream failing) or the bytes. */
 export type BodyCallback = (error: Error | undefined, body: Buffer | undefined) => void;
 
 /**
  * Reads a request body into memory, refusing (413) before reading when Content-Length is over the limit and
- * while reading when the body grows past it; past the limit the rest is not read (the 413 closes the
- * connection). Callback-based: this runs on every JSON request, and promises cost measurable time there.
+ * while reading when the body grows past it, and (408) when it arrives slower than the guard's minimum rate;
+ * then the rest is not read (the answer closes the connection). Callback-based: this runs on every JSON
+ * request, and promises cost measurable time there.
  */
-export function readBody(req: IncomingMessage, limit: number, done: BodyCallback): void {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  done: BodyCallback,
+  guard?: BodyRateGuard,
+): void {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
     done(tooLarge(limit), undefined);
     return;
   }
-  new BodyReader(req, limit, done).start();
+  new BodyReader(req, limit, done).start(guard);
 }
 
-class BodyReader {
+class BodyReader implements WatchedBody {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
+  private unwatch: Unwatch | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -30,12 +38,29 @@ class BodyReader {
     private readonly done: BodyCallback,
   ) {}
 
-  start(): void {
+  start(guard: BodyRateGuard | undefined): void {
     // `on` rather than `once`: each fires at most once for a request, `settled` guards the rest, and `once`
     // would allocate a wrapper per listener on every request.
     this.req.on('data', this.onData);
     this.req.on('end', this.onEnd);
     this.req.on('error', this.onError);
+    // A body already complete (most JSON bodies come with their headers) needs no watch.
+    if (guard !== undefined && !this.req.complete) this.unwatch = guard.watch(this);
+  }
+
+  received(): number {
+    return this.size;
+  }
+
+  waitingForClient(): boolean {
+    return true;
+  }
+
+  tooSlow(): void {
+    this.unwatch = undefined;
+    this.stop();
+    this.req.pause();
+    this.settle(new AppError(ERRORS.REQUEST_BODY_TOO_SLOW, { headers: { connection: 'close' } }), undefined);
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -71,6 +96,10 @@ class BodyReader {
   private settle(error: Error | undefined, body: Buffer | undefined): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.unwatch !== undefined) {
+      this.unwatch();
+      this.unwatch = undefined;
+    }
     this.done(error, body);
   }
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { ProviderConfig } from '../config/index.js';
+import { AppError, ERRORS } from '../core/index.js';
+import type { BodyRateGuard, WatchedBody } from './body-rate-guard.js';
 import { isJsonContentType } from './param-whitelist.js';
 
 const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
@@ -131,29 +133,58 @@ export class ReadBody implements RequestBody {
 
 /**
  * A body streamed upstream as it arrives (multipart uploads, audio, files), never buffered; its bytes are
- * counted on the way.
+ * counted on the way. One that falls below the guard's minimum rate is cut: its connection is closed, which
+ * aborts the upstream request (part of the body has already left, so no answer can replace it).
  */
-export class StreamedBody implements RequestBody {
+export class StreamedBody implements RequestBody, WatchedBody {
   readonly json = false;
   readonly payload: AsyncIterable<Buffer>;
-  private received = 0;
+  private bytes = 0;
+  private waiting = false;
 
-  constructor(req: IncomingMessage) {
-    this.payload = this.count(req);
+  constructor(
+    private readonly req: IncomingMessage,
+    guard?: BodyRateGuard,
+  ) {
+    this.payload = this.count(guard);
   }
 
   size(): number {
-    return this.received;
+    return this.bytes;
   }
 
   facts(): undefined {
     return undefined;
   }
 
-  private async *count(req: IncomingMessage): AsyncIterable<Buffer> {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      this.received += chunk.length;
-      yield chunk;
+  received(): number {
+    return this.bytes;
+  }
+
+  waitingForClient(): boolean {
+    return this.waiting;
+  }
+
+  tooSlow(): void {
+    this.req.destroy(new AppError(ERRORS.REQUEST_BODY_TOO_SLOW));
+  }
+
+  private async *count(guard: BodyRateGuard | undefined): AsyncIterable<Buffer> {
+    const { req } = this;
+    const unwatch = req.complete || guard === undefined ? undefined : guard.watch(this);
+    const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        this.waiting = true;
+        const next = await chunks.next();
+        this.waiting = false;
+        if (next.done === true) return;
+        this.bytes += next.value.length;
+        yield next.value;
+      }
+    } finally {
+      this.waiting = false;
+      unwatch?.();
     }
   }
 }

@@ -6,7 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import type { AuditRecorder } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { AppError, ERRORS, systemClock } from '../core/index.js';
+import { AppError, ERRORS, bodyStillArriving, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import {
   MANAGEMENT_BODY_LIMIT,
@@ -16,9 +16,14 @@ import {
 } from '../manage/index.js';
 import type { ProxyHandler } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { redactingLogger } from './log-redaction.js';
 import { registerProbes } from './probes.js';
+import { answerClientError, refuseRequest } from './refusals.js';
 import { echoRequestIds, requestIdFor } from './request-ids.js';
+
+/** How often node:http looks for requests past REQUEST_HEADERS_TIMEOUT or REQUEST_BODY_TIMEOUT. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 /** Registers one more part of the server (the proxy on `/v1`, metrics, the admin UI …). */
 export type ServerExtension = (app: FastifyInstance) => PromiseLike<unknown> | undefined;
@@ -38,9 +43,9 @@ export interface ServerDeps {
 }
 
 /**
- * Assembles the HTTP server — probes, `/manage`, request ids, logging, JSON errors and `/v1` ahead of Fastify's
- * routing — and returns the Fastify app, ready and not yet listening. Its parts are built by the composition
- * root, which also closes them.
+ * Assembles the HTTP server — connection limits and request timeouts, probes, `/manage`, request ids, logging,
+ * JSON errors and `/v1` ahead of Fastify's routing — and returns the Fastify app, ready and not yet listening.
+ * Its parts are built by the composition root, which also closes them.
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
@@ -52,10 +57,23 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: MANAGEMENT_BODY_LIMIT,
     // Our client-IP rule reads X-Forwarded-For itself; Fastify's request.ip stays the peer address.
     trustProxy: false,
-    ...(deps.proxy !== undefined && { serverFactory: proxyFirst(deps.proxy) }),
+    serverFactory: guardedServer(deps),
+    clientErrorHandler: answerClientError,
   });
 
   app.addHook('onRequest', echoRequestIds);
+  app.addHook('onSend', function closeWhenBodyUnread(request, reply, payload, done) {
+    // Refused before its body arrived (a 401 from the management token check): close rather than wait for
+    // the rest. See bodyStillArriving for why it looks twice.
+    if (!bodyStillArriving(request.raw)) {
+      done(null, payload);
+      return;
+    }
+    setImmediate(() => {
+      if (bodyStillArriving(request.raw)) void reply.header('connection', 'close');
+      done(null, payload);
+    });
+  });
   app.setErrorHandler(createJsonErrorHandler());
   app.setNotFoundHandler((_request, reply) => sendAppError(reply, new AppError(ERRORS.NOT_FOUND)));
 
@@ -87,7 +105,33 @@ export function routeRequests(proxy: ProxyHandler, fastifyHandler: RequestListen
   };
 }
 
-/** A node:http server that hands `/v1/*` to the proxy and everything else to Fastify. */
-function proxyFirst(proxy: ProxyHandler) {
-  return (fastifyHandler: RequestListener) => createHttpServer(routeRequests(proxy, fastifyHandler));
+/**
+ * The node:http server: requests past a connection or in-flight limit are refused before anything reads them,
+ * the others go `/v1/*` to the proxy and everything else to Fastify. node:http enforces the headers and
+ * whole-request timeouts; they concern only the request, never how long a response streams.
+ */
+function guardedServer(deps: ServerDeps) {
+  const limits = deps.config.connections;
+  return function createGuardedServer(fastifyHandler: RequestListener) {
+    const route = deps.proxy === undefined ? fastifyHandler : routeRequests(deps.proxy, fastifyHandler);
+    const guard = new ConnectionGuard(limits);
+    const server = createHttpServer(
+      {
+        // node:http refuses a headers timeout longer than the whole-request one.
+        headersTimeout:
+          limits.bodyTimeoutMs > 0
+            ? Math.min(limits.headersTimeoutMs, limits.bodyTimeoutMs)
+            : limits.headersTimeoutMs,
+        requestTimeout: limits.bodyTimeoutMs,
+        connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      },
+      function guardedRequest(req, res) {
+        const refusal = guard.admit(req, res);
+        if (refusal === undefined) route(req, res);
+        else refuseRequest(req, res, refusal);
+      },
+    );
+    guard.attach(server);
+    return server;
+  };
 }

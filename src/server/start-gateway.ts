@@ -176,6 +176,10 @@ async function assemble(
     breakers,
     logger,
     maxRequestSize: config.proxy.maxRequestSize,
+    bodyRate: {
+      minBytesPerSecond: config.connections.bodyMinRate,
+      periodMs: config.connections.bodyRateGraceMs,
+    },
     enforceProjectActive: config.proxy.enforceProjectActive,
     taps: overrides.taps ?? [],
     observers: [

@@ -15,6 +15,7 @@ const token = { MANAGEMENT_TOKEN: 'management-token-for-tests' };
 
 const PROPERTIES: Record<ConfigSection, readonly string[]> = {
   server: ['managementToken', 'managementAuth', 'listen'],
+  connections: ['connections'],
   database: ['database'],
   encryption: ['encryption'],
   log: ['log'],

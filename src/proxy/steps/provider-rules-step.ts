@@ -1,6 +1,7 @@
 import type { ProviderConfig, ProvidersConfig } from '../../config/index.js';
 import { checkRequestBody } from '../body-check/index.js';
 import { AppError, ERRORS } from '../../core/index.js';
+import type { BodyRateGuard } from '../body-rate-guard.js';
 import { readBody } from '../read-body.js';
 import { EMPTY_BODY, NO_BODY, ReadBody, StreamedBody, planBody } from '../request-body.js';
 import { checkOrigin, providerOf, throwOnVerdict } from '../request-checks.js';
@@ -15,7 +16,7 @@ import type { StepResult } from '../step-runner.js';
  * MAX_REQUEST_SIZE, also once decoded) and checked, failing closed; without one JSON is read and multipart
  * and binary bodies stream through unread.
  */
-export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: number) {
+export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: number, guard?: BodyRateGuard) {
   return function providerRules(state: Authenticated): StepResult<Routed> {
     const provider = providerOf(state.project, providers);
     const endpoint = endpointOf(provider, state.path);
@@ -28,9 +29,9 @@ export function providerRulesStep(providers: ProvidersConfig, maxRequestSize: nu
       case 'none':
         return routed(state, provider, endpoint, plan.empty ? EMPTY_BODY : NO_BODY);
       case 'stream':
-        return routed(state, provider, endpoint, new StreamedBody(state.req));
+        return routed(state, provider, endpoint, new StreamedBody(state.req, guard));
       case 'read':
-        return new BodyCheck(state, provider, endpoint, plan.json, plan.checked, maxRequestSize);
+        return new BodyCheck(state, provider, endpoint, plan.json, plan.checked, maxRequestSize, guard);
     }
   };
 }
@@ -53,6 +54,7 @@ class BodyCheck implements PromiseLike<Routed> {
     private readonly json: boolean,
     private readonly checked: boolean,
     private readonly limit: number,
+    private readonly guard: BodyRateGuard | undefined,
   ) {}
 
   then<R1 = Routed, R2 = never>(
@@ -60,23 +62,28 @@ class BodyCheck implements PromiseLike<Routed> {
     onRefused?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
     const { state, provider } = this;
-    readBody(state.req, this.limit, (error, bytes) => {
-      if (error !== undefined || bytes === undefined) {
-        onRefused?.(error ?? new Error('request body missing'));
-        return;
-      }
-      if (!this.checked) {
-        onRead?.(routed(state, provider, this.endpoint, new ReadBody(bytes, this.json)));
-        return;
-      }
-      checkRequestBody(bytes, state.req.headers, provider, this.limit, (failure, checked) => {
-        if (checked === undefined) onRefused?.(failure);
-        else
-          onRead?.(
-            routed(state, provider, this.endpoint, new ReadBody(checked.bytes, this.json, checked.decoded)),
-          );
-      });
-    });
+    readBody(
+      state.req,
+      this.limit,
+      (error, bytes) => {
+        if (error !== undefined || bytes === undefined) {
+          onRefused?.(error ?? new Error('request body missing'));
+          return;
+        }
+        if (!this.checked) {
+          onRead?.(routed(state, provider, this.endpoint, new ReadBody(bytes, this.json)));
+          return;
+        }
+        checkRequestBody(bytes, state.req.headers, provider, this.limit, (failure, checked) => {
+          if (checked === undefined) onRefused?.(failure);
+          else
+            onRead?.(
+              routed(state, provider, this.endpoint, new ReadBody(checked.bytes, this.json, checked.decoded)),
+            );
+        });
+      },
+      this.guard,
+    );
     // The step runner ignores what `then` returns; a full promise is not needed here.
     return this as unknown as PromiseLike<R1 | R2>;
   }
