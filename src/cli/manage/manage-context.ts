@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 import { CliError, usageError } from '../shared/cli-error.js';
-import { readEnvFile } from '../shared/config-sources.js';
+import { assertEnvFileExists, envFileNamed, readEnvFile } from '../shared/config-sources.js';
 import { createManageClient } from './manage-client.js';
 import type { ManageClient } from './manage-client.js';
 
@@ -29,6 +29,7 @@ export function manageContext(command: Command): ManageContext {
   if (!isHttpUrl(baseUrl)) {
     throw usageError(`--manage-api-base-url: "${baseUrl}" is not an http:// or https:// URL`);
   }
+  assertEnvFileExists(flags.env, envFileNamed(command));
   const fromFlag = (flags.managementToken ?? '').trim();
   const managementToken = fromFlag === '' ? (readEnvFile(flags.env).MANAGEMENT_TOKEN ?? '').trim() : fromFlag;
   if (managementToken === '') {

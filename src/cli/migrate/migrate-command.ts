@@ -6,7 +6,12 @@ import type { Command } from 'commander';
 import type { DatabaseConfig } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import { CliError } from '../shared/cli-error.js';
-import { commandSources, resolveDatabaseConfig } from '../shared/config-sources.js';
+import {
+  assertEnvFileExists,
+  commandSources,
+  envFileNamed,
+  resolveDatabaseConfig,
+} from '../shared/config-sources.js';
 import type { DatabaseCommandConfig } from '../shared/config-sources.js';
 import { databaseFlagValues } from '../shared/option-parsers.js';
 import { createPrompter } from '../setup/prompter.js';
@@ -112,6 +117,7 @@ const migrateWith: MigrateRunner = async (command, work) => {
 
 function commandConfig(command: Command): DatabaseCommandConfig {
   const flags = command.optsWithGlobals<MigrateFlags>();
+  assertEnvFileExists(flags.env, envFileNamed(command));
   return resolveDatabaseConfig(commandSources(flags.env, databaseFlagValues(flags.db)));
 }
 

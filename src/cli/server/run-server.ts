@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { configWarnings, resolveConfig, writeDotenvValues } from '../../config/index.js';
@@ -8,7 +8,7 @@ import { createLogger, startGateway } from '../../server/index.js';
 import type { Gateway } from '../../server/index.js';
 import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
 import { COMMAND_VARIABLES } from '../shared/command-variables.js';
-import { commandSources, mergedValue } from '../shared/config-sources.js';
+import { assertEnvFileExists, commandSources, mergedValue } from '../shared/config-sources.js';
 import { describe } from '../shared/open-database.js';
 import { generateManagementToken } from '../shared/secrets.js';
 import { assertCanListen, bindHost, listenError } from './listen-address.js';
@@ -34,11 +34,7 @@ export interface RunServerOptions {
  * once stopped; startup and shutdown failures reject with a one-line error.
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
-  if (options.envFileExplicit === true && !existsSync(options.envFile)) {
-    throw new CliError(
-      `env file not found: ${options.envFile} (--env or ENV names a dotenv file to read; nothing was written)`,
-    );
-  }
+  assertEnvFileExists(options.envFile, options.envFileExplicit === true);
   const sources = commandSources(options.envFile, options.flags);
   const config = resolveServerConfig(sources, options.envFile);
   if (config.log.level === 'debug') enableDebugOutput();

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+
+import type { Command } from 'commander';
+
 import { NotDotenvError, mergeSources, readDotenvFile, resolveConfig } from '../../config/index.js';
 import type { ConfigOf, ConfigSources } from '../../config/index.js';
 import { CliError, errorCodeOf } from './cli-error.js';
@@ -12,6 +16,23 @@ export function readEnvFile(path: string): Record<string, string> {
   } catch (error) {
     if (error instanceof NotDotenvError) throw new CliError(error.message, { cause: error });
     throw new CliError(`cannot read ${path}: ${errorCodeOf(error)}`, { cause: error });
+  }
+}
+
+/** Whether the command's `--env` was given (flag or `ENV`) rather than left at its default. */
+export function envFileNamed(command: Command): boolean {
+  return command.getOptionValueSourceWithGlobals('env') !== 'default';
+}
+
+/**
+ * Refuses a dotenv file that `--env` or `ENV` names but that does not exist: a typo must not quietly mean "no
+ * settings" (the default `.env` may be absent).
+ */
+export function assertEnvFileExists(path: string, named: boolean): void {
+  if (named && !existsSync(path)) {
+    throw new CliError(
+      `env file not found: ${path} (--env or ENV names a dotenv file to read; nothing was written)`,
+    );
   }
 }
 
