@@ -1,10 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppError, ERRORS, isAppError } from '../core/index.js';
-import { isDatabaseUnavailable } from '../store/index.js';
-
-/** `Retry-After` of an answer given while the database is unavailable, in seconds. */
-const DATABASE_RETRY_AFTER_SECONDS = '5';
+import { databaseUnavailableError, isDatabaseUnavailable } from '../store/index.js';
 
 /** Fastify's own error codes and the catalog entries they are answered with. */
 const FASTIFY_ERRORS: Readonly<Record<string, (typeof ERRORS)[keyof typeof ERRORS]>> = {
@@ -27,12 +24,7 @@ export type ErrorObserver = (request: FastifyRequest, error: AppError) => void;
  */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  if (isDatabaseUnavailable(error)) {
-    return new AppError(ERRORS.DATABASE_UNAVAILABLE, {
-      cause: error,
-      headers: { 'Retry-After': DATABASE_RETRY_AFTER_SECONDS },
-    });
-  }
+  if (isDatabaseUnavailable(error)) return databaseUnavailableError(error);
   if (!isFastifyError(error)) return new AppError(ERRORS.INTERNAL, { cause: error });
   const mapped = FASTIFY_ERRORS[error.code];
   if (mapped) return new AppError(mapped, { cause: error });

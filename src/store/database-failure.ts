@@ -1,3 +1,8 @@
+import { AppError, ERRORS } from '../core/index.js';
+
+/** Seconds a client is told to wait (`Retry-After`) while the database cannot serve. */
+export const DATABASE_RETRY_AFTER_SECONDS = '5';
+
 /**
  * PostgreSQL SQLSTATE classes of a database that cannot serve now but may again: connection exception (08),
  * insufficient resources such as a full disk (53), operator intervention such as a terminated backend (57),
@@ -61,4 +66,12 @@ function unavailableCode(code: string): boolean {
     /^[0-9A-Z]{5}$/.test(code) &&
     (code === POSTGRES_READ_ONLY || POSTGRES_UNAVAILABLE_CLASSES.has(code.slice(0, 2)))
   );
+}
+
+/** The catalog's 503 `database_unavailable` for such an error, with `Retry-After`; the cause stays in the log. */
+export function databaseUnavailableError(cause: unknown): AppError {
+  return new AppError(ERRORS.DATABASE_UNAVAILABLE, {
+    cause,
+    headers: { 'Retry-After': DATABASE_RETRY_AFTER_SECONDS },
+  });
 }

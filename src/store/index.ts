@@ -1,4 +1,4 @@
-export { isDatabaseUnavailable } from './database-failure.js';
+export { databaseUnavailableError, isDatabaseUnavailable } from './database-failure.js';
 export { openStore } from './open-store.js';
 export { openSqlite } from './sqlite-connection.js';
 export type { OpenStoreOptions } from './open-store.js';
