@@ -6,6 +6,17 @@ export function chatBody(extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra });
 }
 
+/** The request of a chat completion with a token, for the harness's `proxy` or `injectProxy`. */
+export function chatRequest(token: string, signal?: AbortSignal): RequestInit & { token: string } {
+  return {
+    method: 'POST',
+    token,
+    headers: JSON_HEADERS,
+    body: chatBody(),
+    ...(signal !== undefined && { signal }),
+  };
+}
+
 /** The OpenAI-shaped error body the proxy answers with. */
 export interface OpenAiErrorBody {
   error: { message: string; type: string; code: string; param: null };

@@ -8,7 +8,7 @@ import type { TestGateway } from '../helpers/gateway-harness.js';
 import type { IssuedToken } from '../helpers/management.js';
 import { closed, closedPort } from '../helpers/network.js';
 import { openAiLikeProvider } from '../helpers/provider-file.js';
-import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
+import { chatRequest, errorOf } from '../helpers/proxy-requests.js';
 
 const THRESHOLD = 3;
 const COOLDOWN_MS = 30_000;
@@ -40,13 +40,7 @@ describe('the circuit breaker', () => {
   });
 
   const chat = (token: string, signal?: AbortSignal) =>
-    h.proxy('/v1/chat/completions', {
-      method: 'POST',
-      token,
-      headers: JSON_HEADERS,
-      body: chatBody(),
-      ...(signal !== undefined && { signal }),
-    });
+    h.proxy('/v1/chat/completions', chatRequest(token, signal));
   const answer503 = () => {
     flaky.script((_request, res) => {
       sendJson(res, 503, { error: { message: 'overloaded', type: 'server_error', code: null } });

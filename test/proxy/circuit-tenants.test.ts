@@ -7,7 +7,7 @@ import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import { deferred } from '../helpers/network.js';
 import { openAiLikeProvider } from '../helpers/provider-file.js';
-import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
+import { JSON_HEADERS, chatBody, chatRequest, errorOf } from '../helpers/proxy-requests.js';
 import { startTcpRelay } from '../helpers/tcp-relay.js';
 import type { TcpRelay } from '../helpers/tcp-relay.js';
 
@@ -42,8 +42,7 @@ describe('circuits and tenants', () => {
     await relayed.close();
   });
 
-  const chat = (token: string) =>
-    h.proxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
+  const chat = (token: string) => h.proxy('/v1/chat/completions', chatRequest(token));
 
   it('does not refuse other projects when one tenant’s requests time out or fail again and again', async () => {
     // The upstream never answers the slow tenant's requests (its own huge prompts, say) and fails some of them.

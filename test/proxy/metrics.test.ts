@@ -5,7 +5,7 @@ import type { TestGateway } from '../helpers/gateway-harness.js';
 import { AUTH } from '../helpers/management.js';
 import type { IssuedToken } from '../helpers/management.js';
 import { closed, deferred } from '../helpers/network.js';
-import { JSON_HEADERS, chatBody } from '../helpers/proxy-requests.js';
+import { chatRequest } from '../helpers/proxy-requests.js';
 
 const CHAT = { provider: 'openai', endpoint: '/v1/chat/completions' };
 
@@ -33,11 +33,9 @@ describe('metrics', () => {
     await h.close();
   });
 
-  const chat = (token: string) =>
-    h.injectProxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
+  const chat = (token: string) => h.injectProxy('/v1/chat/completions', chatRequest(token));
   /** Over the socket: the answer's head arrives while its body is still streaming. */
-  const streamedChat = (token: string) =>
-    h.proxy('/v1/chat/completions', { method: 'POST', token, headers: JSON_HEADERS, body: chatBody() });
+  const streamedChat = (token: string) => h.proxy('/v1/chat/completions', chatRequest(token));
   const jsonMetrics = async (): Promise<Record<string, number>> => {
     const response = await fetch(`${h.url}/metrics`);
     expect(response.status).toBe(200);

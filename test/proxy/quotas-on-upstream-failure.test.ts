@@ -4,7 +4,7 @@ import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import { closedPort } from '../helpers/network.js';
 import { openAiLikeProvider } from '../helpers/provider-file.js';
-import { JSON_HEADERS, chatBody, errorOf } from '../helpers/proxy-requests.js';
+import { chatRequest, errorOf } from '../helpers/proxy-requests.js';
 import { invalidHttp, resetAfterHead, silent, startRawUpstream } from '../helpers/raw-upstream.js';
 import type { RawUpstream } from '../helpers/raw-upstream.js';
 
@@ -39,13 +39,7 @@ describe('quotas when the upstream fails', () => {
   });
 
   const chat = (token: string, signal?: AbortSignal) =>
-    h.proxy('/v1/chat/completions', {
-      method: 'POST',
-      token,
-      headers: JSON_HEADERS,
-      body: chatBody(),
-      ...(signal !== undefined && { signal }),
-    });
+    h.proxy('/v1/chat/completions', chatRequest(token, signal));
 
   /** Moves the project to the working provider and spends what is left of its quota of 2. */
   const requestsLeft = async (projectId: string, token: string): Promise<number> => {
