@@ -93,6 +93,25 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
       },
     };
   },
+  cache: function resolveCacheSection(reader) {
+    const backend = reader.read('HTTP_CACHE_BACKEND') === 'redis' ? 'redis' : 'memory';
+    const redisUrl = backend === 'redis' ? cacheRedisUrl(reader) : undefined;
+    return {
+      cache: {
+        enabled: reader.read('HTTP_CACHE_ENABLED'),
+        backend,
+        shared: reader.read('HTTP_CACHE_SHARED'),
+        streamResponses: reader.read('HTTP_CACHE_STREAM_RESPONSES'),
+        defaultTtlMs: reader.read('HTTP_CACHE_DEFAULT_TTL'),
+        maxObjectBytes: reader.read('HTTP_CACHE_MAX_OBJECT_BYTES'),
+        maxBytes: reader.read('HTTP_CACHE_MAX_BYTES'),
+        redisUrl,
+        redisKeyPrefix: reader.read('REDIS_CACHE_KEY_PREFIX'),
+        redisTimeoutMs: reader.read('REDIS_CACHE_TIMEOUT'),
+        redisScanCount: reader.read('REDIS_SCAN_COUNT'),
+      },
+    };
+  },
   metrics: function resolveMetricsSection(reader) {
     return {
       metrics: {
@@ -116,6 +135,21 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
     return { redis: { url: undefined, invalidationChannel } };
   },
 };
+
+/**
+ * The Redis of the `redis` cache backend: REDIS_CACHE_URL, else the shared Redis (read here too, so that a
+ * `redis` backend without any Redis is refused at start rather than quietly running on nothing).
+ */
+function cacheRedisUrl(reader: VariableReader): string | undefined {
+  const own = reader.read('REDIS_CACHE_URL');
+  if (own !== '') return own;
+  const shared = reader.read('REDIS_URL');
+  if (shared !== '') return shared;
+  const address = reader.read('REDIS_ADDR');
+  if (address !== '') return `redis://${address}/${reader.read('REDIS_DB') ?? 0}`;
+  reader.problem('HTTP_CACHE_BACKEND: redis needs REDIS_CACHE_URL, REDIS_URL or REDIS_ADDR');
+  return undefined;
+}
 
 function readDatabase(reader: VariableReader): DatabaseConfig {
   const driver = reader.read('DB_DRIVER');

@@ -106,6 +106,16 @@ function ineffectiveSettings(values: Readonly<Record<string, string>>, config: C
   }
   if (set('REDIS_URL')) unused(['REDIS_ADDR', 'REDIS_DB'], 'when REDIS_URL is set');
   if (config.redis.url === undefined) unused(['REDIS_INVALIDATION_CHANNEL'], 'without Redis');
+  const cacheSettings = VARIABLES.filter(
+    (variable) => variable.section === 'cache' && variable.name !== 'HTTP_CACHE_ENABLED',
+  ).map((variable) => variable.name);
+  if (!config.cache.enabled) unused(cacheSettings, 'with HTTP_CACHE_ENABLED=false');
+  else if (config.cache.backend === 'memory') {
+    unused(
+      ['REDIS_CACHE_URL', 'REDIS_CACHE_KEY_PREFIX', 'REDIS_CACHE_TIMEOUT', 'REDIS_SCAN_COUNT'],
+      'with HTTP_CACHE_BACKEND=memory',
+    );
+  } else unused(['HTTP_CACHE_MAX_BYTES'], 'with HTTP_CACHE_BACKEND=redis (Redis bounds its own memory)');
   const providers = [...config.providers.providers.keys()];
   const byVariableName = new Set(providers.map(providerVariableName));
   for (const name of Object.keys(values)) {

@@ -30,6 +30,26 @@ export interface ConnectionsConfig {
   readonly maxInFlightPerClient: number;
 }
 
+/** The HTTP response cache of `/v1`. */
+export interface CacheConfig {
+  readonly enabled: boolean;
+  readonly backend: 'memory' | 'redis';
+  /** Entries are shared between projects (otherwise each project has its own). */
+  readonly shared: boolean;
+  /** Opted-in SSE answers are stored too. */
+  readonly streamResponses: boolean;
+  /** Lifetime of a storable answer that names none; 0 stores only answers that name one. */
+  readonly defaultTtlMs: number;
+  readonly maxObjectBytes: number;
+  /** What the memory store may hold in all. */
+  readonly maxBytes: number;
+  /** The Redis of the `redis` backend (REDIS_CACHE_URL, else the shared Redis); undefined for `memory`. */
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly redisTimeoutMs: number;
+  readonly redisScanCount: number;
+}
+
 /** The validated, frozen configuration of one server process. */
 export interface Config {
   readonly managementToken: string;
@@ -82,6 +102,7 @@ export interface Config {
     readonly breakerThreshold: number;
     readonly breakerCooldownMs: number;
   };
+  readonly cache: CacheConfig;
   readonly metrics: {
     readonly enabled: boolean;
     /** JSON metrics path; Prometheus text is at `<path>/prometheus`. */
@@ -101,6 +122,7 @@ export interface SectionProperties {
   audit: 'audit';
   providers: 'providers';
   proxy: 'proxy';
+  cache: 'cache';
   metrics: 'metrics';
   redis: 'redis';
 }

@@ -95,3 +95,19 @@ export function parseListenAddress(raw: string): Parsed<ListenAddress> {
     return fail(`"${raw}" is not a listen address (examples: :8080, 127.0.0.1:8080)`);
   return ok({ host: match[1] ?? match[2] ?? '', port });
 }
+
+/** A `redis://` or `rediss://` URL with a host, or empty. The value may carry a password: the problem never repeats it. */
+export function parseRedisUrl(raw: string): Parsed<string> {
+  const text = raw.trim();
+  if (text === '') return { ok: true, value: '' };
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    return { ok: false, problem: 'must be a redis:// or rediss:// URL with a host' };
+  }
+  return { ok: true, value: text };
+}

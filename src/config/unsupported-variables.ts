@@ -12,10 +12,9 @@ export const UNSUPPORTED_VARIABLES: Readonly<Record<string, string>> = {
   'REDIS_CONSUMER_*': 'not supported yet (request events come later)',
   FILE_EVENT_LOG: 'not supported yet (request events come later)',
   LOG_BINARY_RESPONSES: 'not supported yet (request events come later)',
-  'HTTP_CACHE_*': 'not supported yet (the response cache comes later)',
-  'REDIS_CACHE_*': 'not supported yet (the response cache comes later)',
-  REDIS_SCAN_COUNT: 'not supported yet (the response cache comes later)',
-  CACHE_STATS_BUFFER_SIZE: 'not supported yet (the response cache comes later)',
+  REDIS_CACHE_POOL_SIZE: 'not supported: the Redis cache pipelines every command over one connection',
+  CACHE_STATS_BUFFER_SIZE:
+    'not supported: cache hits are counted with the request counts (USAGE_FLUSH_INTERVAL, USAGE_FLUSH_THRESHOLD)',
   USAGE_STATS_BUFFER_SIZE: 'not supported: request counts are batched by USAGE_FLUSH_INTERVAL',
   'LLM_PROXY_ACTIVE_CACHE_*': 'not supported: TOKEN_CACHE_TTL and TOKEN_CACHE_MAX cover projects as well',
   'LLM_PROXY_API_KEY_CACHE_*':

@@ -12,6 +12,7 @@ export type ConfigSection =
   | 'audit'
   | 'providers'
   | 'proxy'
+  | 'cache'
   | 'metrics'
   | 'redis';
 

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 
 import type { ConfigSection, VariableSpec } from './variable-declaration.js';
+import { CACHE_VARIABLES } from './variables/cache-variables.js';
 import { LOG_VARIABLES } from './variables/log-variables.js';
 import { PROXY_VARIABLES } from './variables/proxy-variables.js';
 import { SERVER_VARIABLES } from './variables/server-variables.js';
@@ -23,6 +24,11 @@ export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly 
   { name: 'audit', intro: 'The audit trail of management actions.' },
   { name: 'providers', intro: 'The upstream APIs (see "Providers").' },
   { name: 'proxy', intro: 'Limits and caches of the `/v1` proxy.' },
+  {
+    name: 'cache',
+    intro:
+      'The HTTP response cache of `/v1` (see "Response cache"): what may be stored, where, and how much.',
+  },
   { name: 'metrics', intro: 'The JSON and Prometheus metrics endpoints.' },
   {
     name: 'redis',
@@ -31,8 +37,6 @@ export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly 
   },
 ];
 
-// Keyed by name so that a section reads a variable with its typed value; one entry per variable.
-
 // Keyed by name so that a section reads a variable with its typed value; one entry per variable, declared by
 // section in ./variables/, spread here in the order of CONFIG_SECTIONS.
 const TABLE = {
@@ -40,6 +44,7 @@ const TABLE = {
   ...STORAGE_VARIABLES,
   ...LOG_VARIABLES,
   ...PROXY_VARIABLES,
+  ...CACHE_VARIABLES,
   ...SERVICE_VARIABLES,
 };
 

@@ -22,6 +22,7 @@ const PROPERTIES: Record<ConfigSection, readonly string[]> = {
   audit: ['audit'],
   providers: ['providers'],
   proxy: ['proxy'],
+  cache: ['cache'],
   metrics: ['metrics'],
   redis: ['redis'],
 };

@@ -39,12 +39,12 @@ describe('configuration warnings at start', () => {
 
   it("the original program's variables that are not implemented are said to be not supported, not unknown", () => {
     const warnings = warningsOf({
-      dotenv: { OBSERVABILITY_ENABLED: 'true', HTTP_CACHE_ENABLED: 'true' },
+      dotenv: { OBSERVABILITY_ENABLED: 'true', REDIS_CACHE_POOL_SIZE: '50' },
       env: { REQUEST_TIMEOUT: '30s' },
     });
     expect(warnings).toEqual([
       expect.stringMatching(/^OBSERVABILITY_ENABLED \(\.env\): not supported yet .*; it has no effect$/),
-      expect.stringMatching(/^HTTP_CACHE_ENABLED \(\.env\): not supported yet \(the response cache/),
+      expect.stringMatching(/^REDIS_CACHE_POOL_SIZE \(\.env\): not supported: the Redis cache pipelines/),
       expect.stringMatching(/^REQUEST_TIMEOUT \(environment\): not supported: a total request timeout/),
     ]);
   });
@@ -62,12 +62,17 @@ describe('configuration warnings at start', () => {
         ENABLE_METRICS: 'false',
         METRICS_PATH: '/stats',
         REDIS_INVALIDATION_CHANNEL: 'mine',
+        REDIS_CACHE_TIMEOUT: '1s',
       },
     });
     expect(warnings).toEqual([
       'DATABASE_URL: has no effect with DB_DRIVER=sqlite',
       'METRICS_PATH: has no effect with ENABLE_METRICS=false',
       'REDIS_INVALIDATION_CHANNEL: has no effect without Redis',
+      'REDIS_CACHE_TIMEOUT: has no effect with HTTP_CACHE_BACKEND=memory',
+    ]);
+    expect(warningsOf({ env: { HTTP_CACHE_ENABLED: 'false', HTTP_CACHE_SHARED: 'true' } })).toEqual([
+      'HTTP_CACHE_SHARED: has no effect with HTTP_CACHE_ENABLED=false',
     ]);
   });
 

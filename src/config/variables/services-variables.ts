@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-import { parseListenAddress } from '../parse-values.js';
+import { parseListenAddress, parseRedisUrl } from '../parse-values.js';
 import type { Parsed } from '../parse-values.js';
 import { variable } from '../variable-declaration.js';
 
@@ -63,22 +63,6 @@ function parseMetricsPath(raw: string): Parsed<string> {
     return { ok: false, problem: `"${path}" must be a path like /metrics outside /v1 and /manage` };
   }
   return { ok: true, value: path };
-}
-
-// The value may carry a password: the problem never repeats it.
-function parseRedisUrl(raw: string): Parsed<string> {
-  const text = raw.trim();
-  if (text === '') return { ok: true, value: '' };
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    return { ok: false, problem: 'must be a redis:// or rediss:// URL with a host' };
-  }
-  return { ok: true, value: text };
 }
 
 function parseRedisAddress(raw: string): Parsed<string> {
