@@ -23,6 +23,8 @@ export interface LlmProxyOptions {
   /** How to run it (see `prepareServerCommand`). */
   readonly command: ServerCommand;
   readonly startTimeoutMs: number;
+  /** Settings added to the server's environment (e.g. the response cache's), over the benchmark's own. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A running llm-proxy with a project and a token ready for `/v1`. */
@@ -68,6 +70,7 @@ export async function startLlmProxy(options: LlmProxyOptions): Promise<LlmProxyI
       // BENCH_LOG_LEVEL=info measures the servers with their per-request access log on.
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       API_CONFIG_PATH: providersPath,
+      ...options.env,
     },
   });
   await waitForHealth(child, origin, options.startTimeoutMs);

@@ -5,6 +5,8 @@ const TIMEOUT_MS = 10_000;
 /** An HTTP answer with its body as text. */
 export interface TextResponse {
   readonly status: number;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }
 
@@ -20,7 +22,7 @@ export async function fetchText(
     headersTimeout: TIMEOUT_MS,
     bodyTimeout: TIMEOUT_MS,
   });
-  return { status: response.statusCode, body: await response.body.text() };
+  return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
 }
 
 /** Creates the benchmark project (with the upstream key) and an unlimited token for it; returns the token. */

@@ -14,6 +14,8 @@ export interface LatencyOptions {
   readonly requests: number;
   /** Unmeasured requests per target first (connections, JIT, caches). */
   readonly warmup: number;
+  /** A response header (lower case) whose values are counted per target over the measured requests. */
+  readonly recordHeader?: string;
 }
 
 /** Per-request times of one target, in µs. */
@@ -25,6 +27,8 @@ export interface LatencyStats {
   /** Time to the first body chunk. */
   readonly firstByteP50Us: number;
   readonly firstByteP99Us: number;
+  /** How many measured answers carried each value of `recordHeader` (`(none)`: the header was absent). */
+  readonly recordedHeader?: Readonly<Record<string, number>>;
 }
 
 /** Latency per target of one scenario. */
@@ -37,7 +41,7 @@ export type LatencyByTarget<Name extends string = TargetName> = Partial<Record<N
  */
 export async function measureSequential<Name extends string>(
   targets: readonly Target<Name>[],
-  scenario: Scenario,
+  scenario: Scenario<string>,
   options: LatencyOptions,
 ): Promise<LatencyByTarget<Name>> {
   const clients = targets.map(
@@ -52,16 +56,23 @@ export async function measureSequential<Name extends string>(
   const requests: TimedRequest[] = targets.map((target) => ({
     method: scenario.method,
     path: scenario.path,
-    headers: requestHeaders(target),
+    headers: requestHeaders(target, scenario),
     body: scenario.body,
+    ...(options.recordHeader !== undefined && { recordHeader: options.recordHeader }),
   }));
+  const { nextBody } = scenario;
   const totals = targets.map(() => new Array<number>(options.requests));
   const firstBytes = targets.map(() => new Array<number>(options.requests));
+  const recorded = targets.map(() => new Map<string, number>());
   try {
     for (let round = 0; round < options.warmup + options.requests; round++) {
       for (let step = 0; step < targets.length; step++) {
         const index = (round + step) % targets.length;
-        const timing = await timedRequest(at(clients, index), at(requests, index));
+        const request = at(requests, index);
+        const timing = await timedRequest(
+          at(clients, index),
+          nextBody === undefined ? request : { ...request, body: nextBody() },
+        );
         if (timing.status !== 200) {
           throw new Error(
             `${at(targets, index).name} answered HTTP ${timing.status} to a ${scenario.name} request`,
@@ -71,6 +82,11 @@ export async function measureSequential<Name extends string>(
         if (sample >= 0) {
           at(totals, index)[sample] = timing.totalNs / 1000;
           at(firstBytes, index)[sample] = timing.firstByteNs / 1000;
+          if (options.recordHeader !== undefined) {
+            const counts = at(recorded, index);
+            const value = timing.recordedHeader ?? '(none)';
+            counts.set(value, (counts.get(value) ?? 0) + 1);
+          }
         }
       }
     }
@@ -88,6 +104,9 @@ export async function measureSequential<Name extends string>(
       p99Us: total.p99,
       firstByteP50Us: firstByte.p50,
       firstByteP99Us: firstByte.p99,
+      ...(options.recordHeader !== undefined && {
+        recordedHeader: Object.fromEntries(at(recorded, index)),
+      }),
     };
   });
   return result;

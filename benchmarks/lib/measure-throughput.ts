@@ -47,7 +47,7 @@ export interface LoadOptions {
  */
 export async function measureThroughput(
   target: Target<string>,
-  scenario: Scenario,
+  scenario: Scenario<string>,
   options: ThroughputOptions,
 ): Promise<ThroughputStats> {
   const run = (seconds: number, title: string): Promise<ThroughputStats> =>
@@ -63,16 +63,21 @@ export async function measureThroughput(
  */
 export async function runLoad(
   target: Target<string>,
-  scenario: Scenario,
+  scenario: Scenario<string>,
   options: LoadOptions,
 ): Promise<ThroughputStats> {
+  const { nextBody } = scenario;
   const cpuBefore = cpuSeconds(target.pid);
   const result = await autocannon({
     title: options.title,
     url: `${target.origin}${scenario.path}`,
     method: scenario.method,
-    headers: requestHeaders(target),
+    headers: requestHeaders(target, scenario),
     body: scenario.body,
+    // autocannon rebuilds a request that has a setup function before every send: a body of its own each time.
+    ...(nextBody !== undefined && {
+      requests: [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }],
+    }),
     connections: options.connections,
     duration: options.seconds,
     timeout: 10,

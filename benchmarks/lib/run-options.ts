@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { integerOption, listOption } from './cli-options.js';
 import type { ScenarioName, TargetName } from './scenarios.js';
 import type { RunnerChoice } from './server-runner.js';
+import { runnerChoice } from './server-runner.js';
 
 /** The measured phases, in the order they run. */
 export type PhaseName = 'throughput' | 'latency';
@@ -99,9 +100,4 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
     cpuProf: values['cpu-prof'],
     out: values.out,
   };
-}
-
-function runnerChoice(value: string): RunnerChoice {
-  if (value === 'auto' || value === 'dist' || value === 'build' || value === 'tsx') return value;
-  throw new Error(`--server: expected auto, dist, build or tsx, got ${value}`);
 }

@@ -2,17 +2,22 @@
 export const UPSTREAM_API_KEY = 'sk-bench-upstream-key';
 
 /** The path every measured request goes to. */
-const CHAT_PATH = '/v1/chat/completions';
+export const CHAT_PATH = '/v1/chat/completions';
 
 /** What is being measured: a plain JSON chat completion or a streamed (SSE) one. */
 export type ScenarioName = 'json' | 'sse';
 
-/** One kind of request sent to every target. */
-export interface Scenario {
-  readonly name: ScenarioName;
+/** One kind of request sent to every target (the cache benchmark names its own scenarios). */
+export interface Scenario<Name extends string = ScenarioName> {
+  readonly name: Name;
   readonly method: 'POST';
   readonly path: string;
+  /** The body of every request, or of the first one when {@link Scenario.nextBody} is set. */
   readonly body: string;
+  /** Request headers beyond the content type and the target's credential. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Gives each request its own body (a cache miss every time); called once per request. */
+  readonly nextBody?: () => string;
 }
 
 /** The two measured requests, as an OpenAI SDK would send them. */
@@ -54,9 +59,13 @@ export interface Target<Name extends string = TargetName> {
   readonly pid: number;
 }
 
-/** The request headers a client sends to a target (the body's length is added by the client library). */
-export function requestHeaders(target: Target<string>): Record<string, string> {
+/**
+ * The request headers a client sends to a target in a scenario (the body's length is added by the client
+ * library).
+ */
+export function requestHeaders(target: Target<string>, scenario?: Scenario<string>): Record<string, string> {
   return {
+    ...scenario?.headers,
     'content-type': 'application/json',
     authorization: target.authorization,
   };

@@ -16,6 +16,12 @@ export type RunnerKind = 'dist' | 'build' | 'tsx';
 /** Which runner to use; `auto` takes `dist/` when it is at least as new as every file in `src/`, else `build`. */
 export type RunnerChoice = RunnerKind | 'auto';
 
+/** Parses a `--server` value. */
+export function runnerChoice(value: string): RunnerChoice {
+  if (value === 'auto' || value === 'dist' || value === 'build' || value === 'tsx') return value;
+  throw new Error(`--server: expected auto, dist, build or tsx, got ${value}`);
+}
+
 /** The node arguments that start `llm-proxy server`, and why this runner was chosen. */
 export interface ServerCommand {
   readonly kind: RunnerKind;

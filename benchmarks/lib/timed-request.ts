@@ -8,6 +8,8 @@ export interface Timing {
   /** Until the whole response had arrived. */
   readonly totalNs: number;
   readonly bytes: number;
+  /** The value of the response header named by {@link TimedRequest.recordHeader}, when there was one. */
+  readonly recordedHeader?: string;
 }
 
 /** A request to time. */
@@ -16,6 +18,8 @@ export interface TimedRequest {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body: string | null;
+  /** A response header (lower case) to return with the timing, e.g. to check how the answer was produced. */
+  readonly recordHeader?: string;
 }
 
 /**
@@ -28,6 +32,7 @@ export function timedRequest(dispatcher: Dispatcher, request: TimedRequest): Pro
     let status = 0;
     let firstByte = 0n;
     let bytes = 0;
+    let recordedHeader: string | undefined;
     dispatcher.dispatch(
       { method: request.method, path: request.path, headers: request.headers, body: request.body },
       {
@@ -35,8 +40,12 @@ export function timedRequest(dispatcher: Dispatcher, request: TimedRequest): Pro
         onRequestStart() {
           // Timing starts before dispatch.
         },
-        onResponseStart(_controller, statusCode) {
+        onResponseStart(_controller, statusCode, headers) {
           status = statusCode;
+          if (request.recordHeader !== undefined) {
+            const value = headers[request.recordHeader];
+            recordedHeader = Array.isArray(value) ? value.join(', ') : value;
+          }
         },
         onResponseData(_controller, chunk: Buffer) {
           if (firstByte === 0n) firstByte = process.hrtime.bigint();
@@ -50,6 +59,7 @@ export function timedRequest(dispatcher: Dispatcher, request: TimedRequest): Pro
             firstByteNs: firstByte === 0n ? total : Number(firstByte - started),
             totalNs: total,
             bytes,
+            ...(recordedHeader !== undefined && { recordedHeader }),
           });
         },
         onResponseError(_controller, error) {

@@ -3,12 +3,24 @@
  * See node_modules/autocannon/README.md, "API" and "Results".
  */
 declare module 'autocannon' {
+  /** One request of the sequence each connection sends; the run's options fill what it leaves out. */
+  export interface AutocannonRequest {
+    method?: 'GET' | 'POST';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /** Called before every send of this request; what it returns is sent (Content-Length recomputed). */
+    setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+  }
+
   /** Options of one autocannon run. */
   export interface AutocannonOptions {
     url: string;
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string | Buffer;
+    /** The requests each connection sends in turn, instead of the one above. */
+    requests?: AutocannonRequest[];
     /** @default 10 */
     connections?: number;
     /** Seconds. @default 10 */

@@ -1,0 +1,174 @@
+/**
+ * Measures llm-proxy's response cache against the minimal Node pass-through proxy, in one run on this machine:
+ * a memory hit and a Redis hit (throughput and sequential latency), and a miss with capture on against the same
+ * miss with the cache off:
+ *
+ *   npm run bench:cache -- [--duration 10] [--rounds 1] [--legs memory,redis,capture] … (--help for all options)
+ *
+ * Before measuring, every process must relay the upstream unchanged and each cache-on process must store an
+ * opted-in answer and serve it again as a hit. Prints a report, writes benchmarks/results/cache-latest.json and
+ * exits 1 when a target is missed, 2 when the run itself failed (including a build that does not cache).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { openBenchRedis } from './lib/bench-redis.js';
+import type { BenchRedis } from './lib/bench-redis.js';
+import { runBenchmarkMain } from './lib/bench-main.js';
+import { evaluateCacheGoals } from './lib/cache-goals.js';
+import { runCacheLatency } from './lib/cache-latency.js';
+import type { CacheLatencyGroup } from './lib/cache-latency.js';
+import { readCacheCounters } from './lib/cache-metrics.js';
+import type { CacheCounters } from './lib/cache-metrics.js';
+import { CACHE_USAGE, parseCacheRunOptions } from './lib/cache-options.js';
+import type { CacheRunOptions } from './lib/cache-options.js';
+import { formatCacheReport } from './lib/cache-report.js';
+import type { CacheBenchResults } from './lib/cache-results.js';
+import { assertCacheServes } from './lib/cache-sanity.js';
+import { HIT_SCENARIO, missScenario, uniqueBodies } from './lib/cache-scenarios.js';
+import { LLM_PROXY_CACHE_TARGETS, startCacheTargets, targetsOfLegs } from './lib/cache-targets.js';
+import type { CacheTargetName } from './lib/cache-targets.js';
+import { runCacheThroughput } from './lib/cache-throughput.js';
+import type { CacheLegGroup, CacheThroughputGroup } from './lib/cache-throughput.js';
+import { describeMachine, loadAverages } from './lib/machine.js';
+import { progress } from './lib/progress.js';
+import { startRssSampler } from './lib/rss-sampler.js';
+import type { RssSummary } from './lib/rss-sampler.js';
+import { assertTargetsRelayUpstream } from './lib/sanity-check.js';
+import type { Target } from './lib/scenarios.js';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Compiling llm-proxy and starting up to four processes of it. */
+const STARTUP_BUDGET_S = 240;
+
+process.exitCode = await runBenchmarkMain(
+  {
+    name: 'cache benchmark',
+    usage: CACHE_USAGE,
+    workDirPrefix: 'llm-proxy-bench-cache-',
+    parse: parseCacheRunOptions,
+    timeBudgetSeconds,
+    measure: cacheBenchmark,
+    report: formatCacheReport,
+    keepWorkDir: (options, workDir) =>
+      options.cpuProf ? `CPU profiles (.cpuprofile) kept in ${join(workDir, 'profiles')}` : undefined,
+  },
+  process.argv.slice(2),
+);
+
+async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promise<CacheBenchResults> {
+  const date = new Date().toISOString();
+  const loadAverageAtStart = loadAverages();
+  const redis = options.legs.includes('redis') ? await openBenchRedis(options.redisUrl) : undefined;
+  let redisClosed = false;
+  try {
+    const started = await startCacheTargets(options, workDir, REPO_ROOT, redis, progress);
+    const { direct, byName } = started;
+    const present = (names: readonly CacheTargetName[]): Target<CacheTargetName>[] =>
+      names.flatMap((name) => byName[name] ?? []);
+    const proxies = present(targetsOfLegs(options.legs));
+    progress('checking that every proxy relays the upstream unchanged');
+    await assertTargetsRelayUpstream(direct, proxies);
+    progress('checking that llm-proxy stores an opted-in answer and serves it again');
+    const bodies = uniqueBodies();
+    const sanity = await assertCacheServes(
+      direct,
+      present(['cache-memory', 'cache-redis', 'capture-on']),
+      present(['capture-off']),
+      bodies,
+    );
+
+    const groups: CacheLegGroup[] = [];
+    const hitTargets = present(['minimal', 'cache-memory', 'cache-redis']);
+    if (hitTargets.length > 1) {
+      groups.push({
+        scenario: HIT_SCENARIO,
+        targets: hitTargets,
+        expect: { 'cache-memory': 'hit', 'cache-redis': 'hit' },
+      });
+    }
+    if (options.legs.includes('capture')) {
+      groups.push({
+        scenario: missScenario(bodies),
+        targets: present(['capture-off', 'capture-on']),
+        expect: { 'capture-on': 'miss', 'capture-off': 'uncached' },
+      });
+    }
+    const isLlmProxy = (name: CacheTargetName): boolean =>
+      (LLM_PROXY_CACHE_TARGETS as readonly string[]).includes(name);
+
+    const rss: Partial<Record<CacheTargetName, RssSummary>> = {};
+    let throughput: CacheThroughputGroup[] = [];
+    if (options.phases.includes('throughput')) {
+      const samplers = proxies.map((target) => [target.name, startRssSampler(target.pid)] as const);
+      throughput = await runCacheThroughput(groups, {
+        connections: options.connections,
+        durationSeconds: options.durationSeconds,
+        warmupSeconds: options.warmupSeconds,
+        rounds: options.rounds,
+        readsMetrics: isLlmProxy,
+        onLeg: progress,
+      });
+      for (const [name, sampler] of samplers) rss[name] = sampler.stop();
+    }
+    const latency: CacheLatencyGroup[] = options.phases.includes('latency')
+      ? await runCacheLatency(
+          // The upstream itself, for scale: what a request costs with no proxy at all.
+          groups.map((group) => (group.scenario.name === 'hit' ? { ...group, extra: [direct] } : group)),
+          {
+            requests: options.latencyRequests,
+            warmup: options.latencyWarmup,
+            rounds: options.rounds,
+            onLeg: progress,
+          },
+        )
+      : [];
+
+    const cacheAtEnd: Partial<Record<CacheTargetName, CacheCounters>> = {};
+    for (const target of proxies) {
+      if (isLlmProxy(target.name)) cacheAtEnd[target.name] = await readCacheCounters(target.origin);
+    }
+    const redisSummary = redis === undefined ? null : await cleanUpRedis(redis);
+    redisClosed = true;
+    const verdicts = evaluateCacheGoals(throughput, latency);
+    return {
+      date,
+      command: `npm run bench:cache -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+      machine: describeMachine(loadAverageAtStart),
+      options,
+      llmProxy: started.runner,
+      settings: started.settings,
+      sanity,
+      throughput,
+      latency,
+      rss,
+      cacheAtEnd,
+      redis: redisSummary,
+      targets: verdicts,
+      passed: verdicts.every((verdict) => verdict.status !== 'FAIL'),
+    };
+  } finally {
+    // Also when the run failed; a run stopped by a signal leaves its keys to their TTL (600 s).
+    if (redis !== undefined && !redisClosed) await redis.deleteKeysAndClose().catch(() => 0);
+  }
+}
+
+async function cleanUpRedis(redis: BenchRedis): Promise<NonNullable<CacheBenchResults['redis']>> {
+  const keysAtEnd = await redis.countKeys();
+  const deleted = await redis.deleteKeysAndClose();
+  return { keyPrefix: redis.keyPrefix, keysAtEnd, deleted };
+}
+
+/** Upper bound of a run's duration: startup plus twice the planned measuring time. */
+function timeBudgetSeconds(options: CacheRunOptions): number {
+  const processes = targetsOfLegs(options.legs).length;
+  // Every process is loaded once per round in throughput; the hit group's latency also times the upstream.
+  const throughput = options.phases.includes('throughput')
+    ? options.rounds * processes * (options.warmupSeconds + options.durationSeconds + 1)
+    : 0;
+  // Sequential requests take well under 5 ms each on loopback; more means something is badly wrong.
+  const latency = options.phases.includes('latency')
+    ? options.rounds * (processes + 1) * (options.latencyRequests + options.latencyWarmup) * 0.005
+    : 0;
+  return STARTUP_BUDGET_S + 2 * (throughput + latency);
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+
+import { Redis } from 'ioredis';
+
+const CONNECT_TIMEOUT_MS = 3000;
+const SCAN_COUNT = 1000;
+
+/** The Redis of the Redis-hit leg, under a key prefix of this run alone. */
+export interface BenchRedis {
+  /** `REDIS_CACHE_KEY_PREFIX` of the run: random, so that no other run's or deployment's keys are touched. */
+  readonly keyPrefix: string;
+  /** How many keys exist under the prefix. */
+  countKeys(): Promise<number>;
+  /** Deletes every key under the prefix and closes the connection; returns how many were deleted. */
+  deleteKeysAndClose(): Promise<number>;
+}
+
+/** Connects to Redis (failing fast with a clear message when it is not there) and picks the run's key prefix. */
+export async function openBenchRedis(url: string): Promise<BenchRedis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(
+      `Redis at ${safeUrl(url)} is not reachable (${error instanceof Error ? error.message : String(error)}); ` +
+        'start it, pass --redis-url, or leave the redis leg out (--legs memory,capture)',
+    );
+  }
+  const keyPrefix = `llm-proxy-bench:${randomBytes(6).toString('hex')}:`;
+  const forEachKeyBatch = async (visit: (keys: string[]) => Promise<void>): Promise<void> => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${escapeGlob(keyPrefix)}*`,
+        'COUNT',
+        SCAN_COUNT,
+      );
+      cursor = next;
+      if (keys.length > 0) await visit(keys);
+    } while (cursor !== '0');
+  };
+  return {
+    keyPrefix,
+    async countKeys() {
+      let count = 0;
+      await forEachKeyBatch(async (keys) => {
+        count += keys.length;
+        await Promise.resolve();
+      });
+      return count;
+    },
+    async deleteKeysAndClose() {
+      let deleted = 0;
+      try {
+        await forEachKeyBatch(async (keys) => {
+          deleted += await redis.del(...keys);
+        });
+      } finally {
+        await redis.quit().catch(() => {
+          redis.disconnect();
+        });
+      }
+      return deleted;
+    },
+  };
+}
+
+/** The URL without its password, for messages and reports. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(the given URL)';
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
+}

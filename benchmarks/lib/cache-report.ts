@@ -1,0 +1,136 @@
+import type { CacheCounters } from './cache-metrics.js';
+import type { CacheBenchResults } from './cache-results.js';
+import type { CacheThroughputRow } from './cache-throughput.js';
+import type { LatencyStats } from './measure-latency.js';
+import { textTable } from './text-table.js';
+
+const SERIES_PREFIX = 'llm_proxy_cache_';
+
+/** The human-readable report of a cache run: settings, sanity check, throughput, latency, memory, verdicts. */
+export function formatCacheReport(results: CacheBenchResults): string {
+  const { options } = results;
+  const sections = [
+    `llm-proxy response cache benchmark — ${results.date} — ${results.machine.cpus} × ${results.machine.cpuModel}, node ${results.machine.node}`,
+    `llm-proxy run from ${results.llmProxy.runner} (${results.llmProxy.reason}); load average ` +
+      `${results.machine.loadAverageAtStart.join(' ')} at start, ${results.machine.loadAverageAtEnd.join(' ')} at end`,
+    'Processes and their cache settings (requests opt in with Cache-Control: public, max-age=600)',
+    textTable([
+      ['process', 'settings'],
+      ...Object.entries(results.settings).map(([name, env]) => [
+        name,
+        Object.entries(env)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' '),
+      ]),
+    ]),
+    'Sanity check — an opted-in request the process had not seen, then the same request again',
+    textTable([
+      ['process', 'first', 'repeated', 'repeated Cache-Status', 'Age'],
+      ...Object.entries(results.sanity).map(([name, seen]) => [
+        name,
+        seen.first['x-proxy-cache'] ?? '(none)',
+        `${seen.second['x-proxy-cache'] ?? '(none)'}${seen.attempts > 1 ? ` (after ${seen.attempts} tries)` : ''}`,
+        seen.second['cache-status'] ?? '(none)',
+        seen.second.age ?? '',
+      ]),
+    ]),
+  ];
+  if (results.throughput.length > 0) {
+    sections.push(
+      `Throughput — ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s); ` +
+        'vs = req/s (and CPU µs/req) against the first row of the leg in the same round; cache = llm_proxy_cache_* counters over the measured runs',
+      textTable([
+        ['leg', 'target', 'req/s', 'vs', 'p50 ms', 'p99 ms', 'CPU µs/req', 'CPU vs', 'requests', 'cache'],
+        ...results.throughput.flatMap((group) => group.rows.map((row) => throughputRow(group.scenario, row))),
+      ]),
+    );
+  }
+  if (results.latency.length > 0) {
+    sections.push(
+      `Sequential latency — ${options.latencyRequests} requests per target after ${options.latencyWarmup} warm-up, targets interleaved request by request, µs; X-PROXY-CACHE of the measured answers`,
+      textTable([
+        ['leg', 'target', 'p50', 'p90', 'p99', 'first byte p50', 'X-PROXY-CACHE'],
+        ...results.latency.flatMap((group) =>
+          Object.entries(group.byTarget).map(([target, stats]) => latencyRow(group.scenario, target, stats)),
+        ),
+      ]),
+    );
+  }
+  const rssRows = Object.entries(results.rss).map(([target, rss]) => [
+    target,
+    rss.peakMb.toFixed(1),
+    rss.highWaterMb.toFixed(1),
+    String(rss.samples),
+  ]);
+  if (rssRows.length > 0) {
+    sections.push(
+      'Resident memory during the throughput phase, MB',
+      textTable([['process', 'peak RSS', 'high-water (VmHWM)', 'samples'], ...rssRows]),
+    );
+  }
+  const endRows = Object.entries(results.cacheAtEnd)
+    .filter(([, counters]) => Object.keys(counters).length > 0)
+    .map(([target, counters]) => [target, describeCounters(counters, false)]);
+  if (endRows.length > 0) {
+    sections.push('Cache series at the end of the run', textTable([['process', 'series'], ...endRows]));
+  }
+  if (results.redis !== null) {
+    sections.push(
+      `Redis: key prefix ${results.redis.keyPrefix}, ${results.redis.keysAtEnd} key(s) at the end, ${results.redis.deleted} deleted`,
+    );
+  }
+  sections.push(
+    'Targets',
+    textTable([
+      ['target', 'goal', 'measured', 'result'],
+      ...results.targets.map((verdict) => [verdict.name, verdict.goal, verdict.measured, verdict.status]),
+    ]),
+    results.passed ? 'All measured targets met.' : 'Some targets were missed.',
+  );
+  return sections.join('\n\n');
+}
+
+function throughputRow(scenario: string, row: CacheThroughputRow): string[] {
+  return [
+    scenario,
+    row.target,
+    Math.round(row.requestsPerSecond).toLocaleString('en-US'),
+    row.ratioToBaseline === undefined ? '' : `${row.ratioToBaseline.toFixed(2)}×`,
+    row.latencyP50Ms.toFixed(0),
+    row.latencyP99Ms.toFixed(0),
+    Number.isNaN(row.cpuUsPerRequest) ? 'n/a' : row.cpuUsPerRequest.toFixed(0),
+    row.cpuRatioToBaseline === undefined || Number.isNaN(row.cpuRatioToBaseline)
+      ? ''
+      : `${row.cpuRatioToBaseline.toFixed(2)}×`,
+    row.requests.toLocaleString('en-US'),
+    describeCounters(row.cache, true),
+  ];
+}
+
+function latencyRow(scenario: string, target: string, stats: LatencyStats): string[] {
+  return [
+    scenario,
+    target,
+    stats.p50Us.toFixed(0),
+    stats.p90Us.toFixed(0),
+    stats.p99Us.toFixed(0),
+    stats.firstByteP50Us.toFixed(0),
+    Object.entries(stats.recordedHeader ?? {})
+      .map(([value, count]) => `${value}×${count}`)
+      .join(', '),
+  ];
+}
+
+/**
+ * `hits +123, stores +4, entries 56 …` from the series, without their common prefix and `_total`; counters are
+ * marked `+` when they are what changed during the legs.
+ */
+function describeCounters(counters: CacheCounters, deltas: boolean): string {
+  return Object.entries(counters)
+    .map(([name, value]) => {
+      const short = name.replace(SERIES_PREFIX, '').replace(/_total$/, '');
+      const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
+      return deltas && name.endsWith('_total') ? `${short} +${text}` : `${short} ${text}`;
+    })
+    .join(', ');
+}
