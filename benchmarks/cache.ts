@@ -24,7 +24,7 @@ import { CACHE_USAGE, parseCacheRunOptions } from './lib/cache-options.js';
 import type { CacheRunOptions } from './lib/cache-options.js';
 import { formatCacheReport } from './lib/cache-report.js';
 import type { CacheBenchResults } from './lib/cache-results.js';
-import { assertCacheServes } from './lib/cache-sanity.js';
+import { assertCacheServes, primeEntry } from './lib/cache-sanity.js';
 import { HIT_SCENARIO, missScenario, uniqueBodies } from './lib/cache-scenarios.js';
 import { LLM_PROXY_CACHE_TARGETS, startCacheTargets, targetsOfLegs } from './lib/cache-targets.js';
 import type { CacheTargetName } from './lib/cache-targets.js';
@@ -78,6 +78,9 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
       bodies,
     );
 
+    for (const target of present(['cache-memory', 'cache-redis']))
+      await primeEntry(target, HIT_SCENARIO.body);
+
     const groups: CacheLegGroup[] = [];
     const hitTargets = present(['minimal', 'cache-memory', 'cache-redis']);
     if (hitTargets.length > 1) {
@@ -107,6 +110,7 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
         warmupSeconds: options.warmupSeconds,
         rounds: options.rounds,
         readsMetrics: isLlmProxy,
+        ...(redis !== undefined && { helperCpuSeconds: { 'cache-redis': () => redis.cpuSeconds() } }),
         onLeg: progress,
       });
       for (const [name, sampler] of samplers) rss[name] = sampler.stop();

@@ -9,6 +9,8 @@ const SCAN_COUNT = 1000;
 export interface BenchRedis {
   /** `REDIS_CACHE_KEY_PREFIX` of the run: random, so that no other run's or deployment's keys are touched. */
   readonly keyPrefix: string;
+  /** CPU time the Redis server has used since it started (user + system, seconds; `INFO cpu`). */
+  cpuSeconds(): Promise<number>;
   /** How many keys exist under the prefix. */
   countKeys(): Promise<number>;
   /** Deletes every key under the prefix and closes the connection; returns how many were deleted. */
@@ -50,6 +52,12 @@ export async function openBenchRedis(url: string): Promise<BenchRedis> {
   };
   return {
     keyPrefix,
+    async cpuSeconds() {
+      const info = await redis.info('cpu');
+      const field = (name: string): number =>
+        Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+      return field('used_cpu_user') + field('used_cpu_sys');
+    },
     async countKeys() {
       let count = 0;
       await forEachKeyBatch(async (keys) => {

@@ -38,9 +38,23 @@ export function formatCacheReport(results: CacheBenchResults): string {
   if (results.throughput.length > 0) {
     sections.push(
       `Throughput — ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s); ` +
-        'vs = req/s (and CPU µs/req) against the first row of the leg in the same round; cache = llm_proxy_cache_* counters over the measured runs',
+        "vs = req/s (and CPU µs/req) against the first row of the leg in the same round; +Redis = the Redis server's CPU µs/req; " +
+        "loader = the load generator's CPU, % of one core; cache = llm_proxy_cache_* counters over the measured runs",
       textTable([
-        ['leg', 'target', 'req/s', 'vs', 'p50 ms', 'p99 ms', 'CPU µs/req', 'CPU vs', 'requests', 'cache'],
+        [
+          'leg',
+          'target',
+          'req/s',
+          'vs',
+          'p50 ms',
+          'p99 ms',
+          'CPU µs/req',
+          'CPU vs',
+          '+Redis',
+          'loader',
+          'requests',
+          'cache',
+        ],
         ...results.throughput.flatMap((group) => group.rows.map((row) => throughputRow(group.scenario, row))),
       ]),
     );
@@ -102,6 +116,8 @@ function throughputRow(scenario: string, row: CacheThroughputRow): string[] {
     row.cpuRatioToBaseline === undefined || Number.isNaN(row.cpuRatioToBaseline)
       ? ''
       : `${row.cpuRatioToBaseline.toFixed(2)}×`,
+    row.helperCpuUsPerRequest === undefined ? '' : row.helperCpuUsPerRequest.toFixed(0),
+    `${row.loaderCpuPercent.toFixed(0)}%`,
     row.requests.toLocaleString('en-US'),
     describeCounters(row.cache, true),
   ];

@@ -82,6 +82,22 @@ export async function assertCacheServes(
   return observed;
 }
 
+/**
+ * Sends a scenario's request to a cache-on target until it answers `hit`, so that the first measured request
+ * of a hit leg already finds the entry. Throws {@link CacheNotServingError} when it never does.
+ */
+export async function primeEntry(target: Target<CacheTargetName>, body: string): Promise<void> {
+  for (let attempt = 1; attempt <= HIT_ATTEMPTS; attempt++) {
+    const response = await send(target, body);
+    if (response.status !== 200) {
+      throw new Error(`llm-proxy ${target.name} answered the hit request with HTTP ${response.status}`);
+    }
+    if (headerValue(response, CACHE_HEADER) === HIT_VALUE) return;
+    await new Promise((resolve) => setTimeout(resolve, HIT_RETRY_MS));
+  }
+  throw new CacheNotServingError(`llm-proxy ${target.name} never answered the hit request from the cache`);
+}
+
 function send(target: Target<CacheTargetName>, body: string): Promise<TextResponse> {
   return fetchText(`${target.origin}${CHAT_PATH}`, {
     method: 'POST',

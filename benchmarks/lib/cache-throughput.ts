@@ -38,6 +38,10 @@ export interface CacheThroughputRow {
   readonly cpuRatioToBaseline?: number;
   readonly roundsRequestsPerSecond: readonly number[];
   readonly requests: number;
+  /** The load generator's (this process's) CPU use during the measured runs, % of one core: near 100 it is the ceiling. */
+  readonly loaderCpuPercent: number;
+  /** CPU µs per request of a helper the target relies on (the Redis server of the Redis leg). */
+  readonly helperCpuUsPerRequest?: number;
   /** What the cache's series said over the measured runs: counters summed, gauges as after the last run. */
   readonly cache: CacheCounters;
 }
@@ -54,6 +58,8 @@ export interface CacheThroughputOptions extends ThroughputOptions {
   readonly rounds: number;
   /** Whose cache series to read around each leg (the llm-proxy processes). */
   readonly readsMetrics: (target: CacheTargetName) => boolean;
+  /** CPU seconds used so far by a helper process of a target (Redis for the Redis leg), read around its legs. */
+  readonly helperCpuSeconds?: Partial<Record<CacheTargetName, () => Promise<number>>>;
   readonly onLeg: (description: string) => void;
 }
 
@@ -67,7 +73,7 @@ export async function runCacheThroughput(
   groups: readonly CacheLegGroup[],
   options: CacheThroughputOptions,
 ): Promise<CacheThroughputGroup[]> {
-  const legs = new Map<string, { stats: ThroughputStats; cache: CacheCounters }[]>();
+  const legs = new Map<string, MeasuredLeg[]>();
   for (let round = 0; round < options.rounds; round++) {
     for (const group of groups) {
       const order = round % 2 === 0 ? group.targets : [...group.targets].reverse();
@@ -101,6 +107,10 @@ export async function runCacheThroughput(
         }),
         roundsRequestsPerSecond: rounds.map((leg) => leg.stats.requestsPerSecond),
         requests: rounds.reduce((sum, leg) => sum + leg.stats.requests, 0),
+        loaderCpuPercent: median(rounds.map((leg) => leg.loaderCpuPercent)),
+        ...(rounds.some((leg) => leg.helperCpuUsPerRequest !== undefined) && {
+          helperCpuUsPerRequest: median(rounds.map((leg) => leg.helperCpuUsPerRequest ?? Number.NaN)),
+        }),
         cache: sumCounters(rounds.map((leg) => leg.cache)),
       };
     });
@@ -108,21 +118,44 @@ export async function runCacheThroughput(
   });
 }
 
+/** One measured run of one target. */
+interface MeasuredLeg {
+  readonly stats: ThroughputStats;
+  readonly cache: CacheCounters;
+  readonly loaderCpuPercent: number;
+  readonly helperCpuUsPerRequest: number | undefined;
+}
+
 async function measureLeg(
   target: Target<CacheTargetName>,
   group: CacheLegGroup,
   options: CacheThroughputOptions,
-): Promise<{ stats: ThroughputStats; cache: CacheCounters }> {
+): Promise<MeasuredLeg> {
   const label = `${target.name} ${group.scenario.name}`;
   const load = (seconds: number, title: string): Promise<ThroughputStats> =>
     runLoad(target, group.scenario, { connections: options.connections, seconds, title });
   if (options.warmupSeconds > 0) await load(options.warmupSeconds, `${label} warm-up`);
   const readsMetrics = options.readsMetrics(target.name);
   const before = readsMetrics ? await readCacheCounters(target.origin) : {};
+  const helperCpu = options.helperCpuSeconds?.[target.name];
+  const helperBefore = await helperCpu?.();
+  const loaderBefore = process.cpuUsage();
+  const startedAt = process.hrtime.bigint();
   const stats = await load(options.durationSeconds, label);
+  const loaderCpu = process.cpuUsage(loaderBefore);
+  const elapsedUs = Number(process.hrtime.bigint() - startedAt) / 1000;
+  const helperAfter = await helperCpu?.();
   const cache = readsMetrics ? counterChanges(before, await readCacheCounters(target.origin)) : {};
   assertLegMeasuredWhatItShould(label, group.expect[target.name], stats.requests, cache);
-  return { stats, cache };
+  return {
+    stats,
+    cache,
+    loaderCpuPercent: ((loaderCpu.user + loaderCpu.system) / elapsedUs) * 100,
+    helperCpuUsPerRequest:
+      helperBefore === undefined || helperAfter === undefined
+        ? undefined
+        : ((helperAfter - helperBefore) * 1e6) / stats.requests,
+  };
 }
 
 function assertLegMeasuredWhatItShould(
