@@ -25,13 +25,19 @@ export async function openBenchRedis(url: string): Promise<BenchRedis> {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
+  // The cause of a failed connection arrives as an error event; the rejected connect only says it closed.
+  let connectionError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    connectionError = error;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
+    const cause = connectionError ?? error;
     throw new Error(
-      `Redis at ${safeUrl(url)} is not reachable (${error instanceof Error ? error.message : String(error)}); ` +
+      `Redis at ${safeUrl(url)} is not reachable (${cause instanceof Error ? cause.message : String(cause)}); ` +
         'start it, pass --redis-url, or leave the redis leg out (--legs memory,capture)',
     );
   }
