@@ -24,7 +24,7 @@ import { CACHE_USAGE, parseCacheRunOptions } from './lib/cache-options.js';
 import type { CacheRunOptions } from './lib/cache-options.js';
 import { formatCacheReport } from './lib/cache-report.js';
 import type { CacheBenchResults } from './lib/cache-results.js';
-import { assertCacheServes, primeEntry } from './lib/cache-sanity.js';
+import { CacheNotServingError, assertCacheServes, primeEntry } from './lib/cache-sanity.js';
 import { HIT_SCENARIO, missScenario, uniqueBodies } from './lib/cache-scenarios.js';
 import { LLM_PROXY_CACHE_TARGETS, startCacheTargets, targetsOfLegs } from './lib/cache-targets.js';
 import type { CacheTargetName } from './lib/cache-targets.js';
@@ -80,6 +80,13 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
 
     for (const target of present(['cache-memory', 'cache-redis']))
       await primeEntry(target, HIT_SCENARIO.body);
+    if (redis !== undefined && (await redis.countKeys()) === 0) {
+      // A process that answers hits with nothing in Redis is measuring some other store.
+      throw new CacheNotServingError(
+        `llm-proxy cache-redis serves hits but Redis holds no key under its REDIS_CACHE_KEY_PREFIX ` +
+          `(${redis.keyPrefix}): it does not use the Redis backend`,
+      );
+    }
 
     const groups: CacheLegGroup[] = [];
     const hitTargets = present(['minimal', 'cache-memory', 'cache-redis']);
