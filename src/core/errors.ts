@@ -176,6 +176,11 @@ export const ERRORS = {
     status: 502,
     message: "upstream error body withheld: it could not be checked for the project's API key",
   },
+  CACHE_ONLY_IF_CACHED: {
+    code: 'not_cached',
+    status: 504,
+    message: 'no cached answer for this request (Cache-Control: only-if-cached)',
+  },
   CIRCUIT_OPEN: {
     code: 'circuit_open',
     status: 503,
