@@ -6,6 +6,8 @@ export interface NewProject {
   readonly apiKey: string;
   /** Provider name; null or absent means the default provider. */
   readonly provider?: string | null;
+  /** Cache TTL for POST answers in seconds; null or absent means off. */
+  readonly cachePostTtlSeconds?: number | null;
 }
 
 /** Changes to a project; absent fields stay as they are. */
@@ -14,6 +16,8 @@ export interface ProjectChanges {
   readonly apiKey?: string;
   /** Provider name; null means the default provider. */
   readonly provider?: string | null;
+  /** Cache TTL for POST answers in seconds; null turns it off. */
+  readonly cachePostTtlSeconds?: number | null;
   /** Deactivating sets `deactivated_at`; reactivating clears it. */
   readonly isActive?: boolean;
 }

@@ -71,6 +71,27 @@ describe.each(TEST_DIALECTS)('store contract on %s', (dialect) => {
       expect(on?.deactivatedAt).toBeNull();
     });
 
+    it('keeps a cache TTL for POST answers, changes it alone and clears it with null', async () => {
+      const plain = await store.projects.create({ name: 'no-post-cache', apiKey: 'k' });
+      expect(plain.cachePostTtlSeconds).toBeNull();
+      expect((await store.projects.get(plain.id))?.cachePostTtlSeconds).toBeNull();
+      const project = await store.projects.create({
+        name: 'post-cache',
+        apiKey: 'k',
+        cachePostTtlSeconds: 3600,
+      });
+      expect(project.cachePostTtlSeconds).toBe(3600);
+      expect(await store.projects.get(project.id)).toEqual(project);
+      const longer = await store.projects.update(project.id, { cachePostTtlSeconds: 31_536_000 });
+      expect(longer).toMatchObject({ cachePostTtlSeconds: 31_536_000, name: 'post-cache', apiKey: 'k' });
+      const renamed = await store.projects.update(project.id, { name: 'post-cache-renamed' });
+      expect(renamed?.cachePostTtlSeconds).toBe(31_536_000);
+      expect(
+        (await store.projects.update(project.id, { cachePostTtlSeconds: null }))?.cachePostTtlSeconds,
+      ).toBeNull();
+      expect((await store.projects.get(project.id))?.cachePostTtlSeconds).toBeNull();
+    });
+
     it('answers undefined for an unknown project', async () => {
       expect(await store.projects.get(newId())).toBeUndefined();
       expect(await store.projects.update(newId(), { name: 'x' })).toBeUndefined();
