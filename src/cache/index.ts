@@ -23,6 +23,18 @@ export type { CacheOutcome, CacheSignal, ForwardReason } from './cache-signals.j
 export { bodyHash, canonicalJson, normaliseRequestUrl, normaliseUrl, varyValuesHash } from './cache-key.js';
 export { primaryKey, selectorGlob, selectorMatches, variantKey } from './cache-key-layout.js';
 export { SHARED_SCOPE, bodyBytes, itemBytes } from './cached-response.js';
-export type { CacheEntryOrigin, CacheItem, CachedResponse, StoredHeaders, VaryMarker } from './cached-response.js';
+export type {
+  CacheEntryOrigin,
+  CacheItem,
+  CachedResponse,
+  StoredHeaders,
+  VaryMarker,
+} from './cached-response.js';
 export { STORE_UNAVAILABLE } from './cache-store.js';
-export type { CacheStore, CacheStoreCounters, CacheStoreStats, PurgeSelector, StoreRead } from './cache-store.js';
+export type {
+  CacheStore,
+  CacheStoreCounters,
+  CacheStoreStats,
+  PurgeSelector,
+  StoreRead,
+} from './cache-store.js';

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { Config } from '../config/index.js';
+import { createCacheStore } from '../cache/create-cache-store.js';
 import { createApiKeyCipher, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { QuotaGate, RequestCountBatcher } from '../limits/index.js';
@@ -168,6 +169,13 @@ async function assemble(
     clock,
   });
   const metrics = new ProxyMetrics();
+  const cacheStore = config.cache.enabled
+    ? createCacheStore({ type: 'memory', maxBytes: config.cache.maxBytes, clock })
+    : undefined;
+  if (cacheStore !== undefined) {
+    parts.add('cache store', () => cacheStore.close());
+    metrics.watchCacheStore(cacheStore);
+  }
   const proxy = createProxyHandler({
     providers: config.providers,
     authority,
@@ -181,6 +189,21 @@ async function assemble(
       periodMs: config.connections.bodyRateGraceMs,
     },
     enforceProjectActive: config.proxy.enforceProjectActive,
+    cache:
+      cacheStore === undefined
+        ? undefined
+        : {
+            store: cacheStore,
+            shared: config.cache.shared,
+            streamResponses: config.cache.streamResponses,
+            defaultTtlMs: config.cache.defaultTtlMs,
+            maxObjectBytes: config.cache.maxObjectBytes,
+            now: () => clock.now().getTime(),
+            logger,
+            countHit: (tokenId) => {
+              requestCounts.recordCacheHit(tokenId);
+            },
+          },
     taps: overrides.taps ?? [],
     observers: [
       metricsObserver(metrics),

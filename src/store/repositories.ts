@@ -99,14 +99,17 @@ export interface TokenRepository {
   consumeRequest(id: string, now: Date): Promise<boolean>;
   /** Gives back one counted request (the upstream was never reached). */
   refundRequest(id: string): Promise<void>;
-  /** Adds batched request counts of tokens without a quota. */
+  /** Adds batched request counts of tokens without a quota, and cache hits of every token. */
   addUsage(usage: readonly TokenUsage[]): Promise<void>;
 }
 
 /** Requests made with one token since the last flush. */
 export interface TokenUsage {
   readonly id: string;
+  /** Requests that count against `max_requests` (`request_count`). */
   readonly requests: number;
+  /** Requests the response cache answered (`cache_hit_count`); they never count against the quota. */
+  readonly cacheHits: number;
   readonly lastUsedAt: Date;
 }
 

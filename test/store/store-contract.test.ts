@@ -320,10 +320,12 @@ describe.each(TEST_DIALECTS)('token quotas on %s', (dialect) => {
     const token = await tokenWith(null);
     const when = new Date('2030-05-05T05:05:05.000Z');
     await Promise.all([
-      testStore.store.tokens.addUsage([{ id: token.id, requests: 3, lastUsedAt: when }]),
+      testStore.store.tokens.addUsage([{ id: token.id, requests: 3, cacheHits: 2, lastUsedAt: when }]),
       testStore.store.tokens.consumeRequest(token.id, when),
-      testStore.store.tokens.addUsage([{ id: token.id, requests: 4, lastUsedAt: when }]),
+      testStore.store.tokens.addUsage([{ id: token.id, requests: 4, cacheHits: 5, lastUsedAt: when }]),
     ]);
-    expect((await testStore.store.tokens.get(token.id))?.requestCount).toBe(8);
+    const stored = await testStore.store.tokens.get(token.id);
+    expect(stored?.requestCount).toBe(8);
+    expect(stored?.cacheHitCount).toBe(7);
   });
 });

@@ -1,6 +1,12 @@
 import type { Dispatcher } from 'undici';
 
-import { forwardSignal, planStore, revalidatedSignal, variantKey, varyValuesHash } from '../../cache/index.js';
+import {
+  forwardSignal,
+  planStore,
+  revalidatedSignal,
+  variantKey,
+  varyValuesHash,
+} from '../../cache/index.js';
 import type { CachedResponse, StoredHeaders } from '../../cache/index.js';
 import type { ProxyExchange } from '../proxy-exchange.js';
 import type { Routed, UpstreamKeeper } from '../request-state.js';
@@ -139,7 +145,10 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
         varyHash: undefined,
         stream: false,
       });
-      next.onResponseStart(controller, revalidated.status, { ...revalidated.headers, age: '0' } as ResponseHeaders);
+      next.onResponseStart(controller, revalidated.status, {
+        ...revalidated.headers,
+        age: '0',
+      } as ResponseHeaders);
       this.admitWaiters();
       return;
     }
@@ -278,7 +287,10 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
   private shareableWith(exchange: ProxyExchange): boolean {
     const answer = this.answer;
     if (answer === undefined || exchange.clientGone) return false;
-    return answer.varyHash === undefined || varyValuesHash(answer.vary, exchange.requestHeaders) === answer.varyHash;
+    return (
+      answer.varyHash === undefined ||
+      varyValuesHash(answer.vary, exchange.requestHeaders) === answer.varyHash
+    );
   }
 
   /** Starts a follower on the answer: its headers, the chunks so far, then live. */
@@ -324,7 +336,12 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
     if (answer.varyHash === undefined) writes.push(context.store.set(lookup.primary, entry));
     else {
       writes.push(
-        context.store.set(lookup.primary, { kind: 'vary', headers: answer.vary, expiresAt, origin: lookup.origin }),
+        context.store.set(lookup.primary, {
+          kind: 'vary',
+          headers: answer.vary,
+          expiresAt,
+          origin: lookup.origin,
+        }),
         context.store.set(variantKey(lookup.primary, answer.varyHash), entry),
       );
     }

@@ -81,7 +81,9 @@ export class ProxyCache {
     const body = state.body.payload;
     const bodySegment = `${encodeURIComponent(state.provider.name)}.${bodyHash(Buffer.isBuffer(body) ? body : undefined, state.body.json)}`;
     const lookup = new CacheLookup(plan, origin, primaryKey(origin, bodySegment));
-    return this.then(this.context.store.get(lookup.primary), (item) => this.afterPrimary(exchange, lookup, item));
+    return this.then(this.context.store.get(lookup.primary), (item) =>
+      this.afterPrimary(exchange, lookup, item),
+    );
   }
 
   private afterPrimary(exchange: ProxyExchange, lookup: CacheLookup, item: StoreRead): StepResult<Routed> {
@@ -90,7 +92,12 @@ export class ProxyCache {
     lookup.key = variantKey(lookup.primary, varyValuesHash(item.headers, exchange.requestHeaders));
     return this.then(this.context.store.get(lookup.key), (variant) => {
       if (variant === STORE_UNAVAILABLE) return this.bypassStore(exchange);
-      return this.afterEntry(exchange, lookup, variant?.kind === 'response' ? variant : undefined, 'vary-miss');
+      return this.afterEntry(
+        exchange,
+        lookup,
+        variant?.kind === 'response' ? variant : undefined,
+        'vary-miss',
+      );
     });
   }
 
@@ -132,11 +139,15 @@ export class ProxyCache {
 
   private answerFromStore(exchange: ProxyExchange, entry: CachedResponse, age: number, ttl: number): void {
     const head = exchange.method === 'HEAD';
-    const conditional = (head || exchange.method === 'GET') && notModified(exchange.requestHeaders, entry.headers);
+    const conditional =
+      (head || exchange.method === 'GET') && notModified(exchange.requestHeaders, entry.headers);
     exchange.cacheSignal = conditional ? conditionalHitSignal(ttl) : hitSignal(ttl);
     const token = exchange.token;
     if (token !== undefined) this.context.countHit(token.id);
-    exchange.answerLocally(conditional ? notModifiedAnswer(entry, age) : cachedAnswer(entry, age, head), 'cache');
+    exchange.answerLocally(
+      conditional ? notModifiedAnswer(entry, age) : cachedAnswer(entry, age, head),
+      'cache',
+    );
   }
 
   /**
@@ -162,7 +173,10 @@ export class ProxyCache {
   }
 
   /** Continues with a store's read in the same tick when it is synchronous (memory), else when it settles. */
-  private then(read: StoreRead | Promise<StoreRead>, next: (item: StoreRead) => StepResult<Routed>): StepResult<Routed> {
+  private then(
+    read: StoreRead | Promise<StoreRead>,
+    next: (item: StoreRead) => StepResult<Routed>,
+  ): StepResult<Routed> {
     if (!(read instanceof Promise)) return next(read);
     return read.then(next) as Promise<Routed | typeof ANSWERED>;
   }
