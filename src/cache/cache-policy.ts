@@ -142,7 +142,9 @@ export function planStore(facts: StoreFacts): StorePlan {
   const directives = parseCacheControl(headers['cache-control']);
   if (directives.noStore) return NOT_STORED['no-store'];
   if (directives.private) return NOT_STORED.private;
-  if (directives.noCache) return NOT_STORED['no-cache'];
+  // An opt-in TTL stores answers that say `no-cache` (as the original does): SSE answers of the providers say it
+  // to keep intermediaries from buffering, not to forbid storing what the client or the operator asked to store.
+  if (directives.noCache && facts.forcedTtlMs === undefined) return NOT_STORED['no-cache'];
   const vary = varyNames(headers.vary);
   if (vary === '*') return NOT_STORED['vary-star'];
   const stream = isEventStream(headers['content-type']);

@@ -148,7 +148,7 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
       next.onResponseStart(controller, revalidated.status, {
         ...revalidated.headers,
         age: '0',
-      } as ResponseHeaders);
+      });
       this.admitWaiters();
       return;
     }
@@ -347,7 +347,7 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
     }
     // Joinable until the entry can be read: a request arriving meanwhile gets the whole answer from here.
     if (writes.some((write) => write instanceof Promise)) {
-      void Promise.all(writes).finally(() => {
+      void Promise.all(writes.map((write) => Promise.resolve(write))).finally(() => {
         this.close();
       });
     } else this.close();

@@ -90,13 +90,18 @@ export class Follower implements Dispatcher.DispatchController {
     this.isPaused = false;
     const { chain } = this;
     if (chain === undefined) return;
-    while (!this.done && !this.isPaused && this.queue.length > 0) {
+    // Each chunk may pause the chain again (the client's socket is full): look before every one.
+    while (this.deliverable() && this.queue.length > 0) {
       chain.onResponseData(this, this.queue.shift() as Buffer);
     }
-    if (!this.done && !this.isPaused && this.endQueued) {
+    if (this.deliverable() && this.endQueued) {
       this.done = true;
       chain.onResponseEnd(this, NO_TRAILERS);
     }
+  }
+
+  private deliverable(): boolean {
+    return !this.done && !this.isPaused;
   }
 
   /** Its client went away (the exchange aborts its controller). */

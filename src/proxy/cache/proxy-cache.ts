@@ -178,7 +178,7 @@ export class ProxyCache {
     next: (item: StoreRead) => StepResult<Routed>,
   ): StepResult<Routed> {
     if (!(read instanceof Promise)) return next(read);
-    return read.then(next) as Promise<Routed | typeof ANSWERED>;
+    return read.then<Routed | typeof ANSWERED>(next);
   }
 }
 
