@@ -16,6 +16,9 @@ import type { CacheItem } from './cached-response.js';
 const SUM_LENGTHS_SCRIPT =
   "local bytes = 0 for _, key in ipairs(KEYS) do bytes = bytes + redis.call('STRLEN', key) end return bytes";
 
+/** ioredis' states of a client that has not been connected yet. */
+const STARTING: ReadonlySet<string> = new Set(['wait', 'connecting', 'connect']);
+
 /** The commands of an ioredis client the store uses. */
 export interface RedisCacheClient {
   /** ioredis' connection state: commands are sent only when it is `ready`. */
@@ -58,9 +61,6 @@ export interface RedisCacheStoreOptions {
   readonly statsMaxAgeMs?: number;
 }
 
-/** Whether a command may be sent: no, yes, or yes as the one trial of an open circuit. */
-type Admission = 'refused' | 'closed' | 'trial';
-
 /**
  * The cache shared by every instance: one Redis key per item (`keyPrefix` + key), its value in the binary
  * codec, its lifetime kept by Redis (`PX`).
@@ -95,6 +95,8 @@ export class RedisCacheStore implements CacheStore {
   private undecodableReported = false;
   private errors = 0;
   private closed = false;
+  /** Whether the client has been connected since the store was built. */
+  private everReady: boolean;
   private lastStats: { readonly at: number; readonly stats: CacheStoreStats } | undefined;
   private statsInFlight: Promise<CacheStoreStats> | undefined;
 
@@ -109,6 +111,7 @@ export class RedisCacheStore implements CacheStore {
     this.cooldownMs = options.cooldownMs ?? 1000;
     this.scanStepTimeoutMs = options.scanStepTimeoutMs ?? 5000;
     this.statsMaxAgeMs = options.statsMaxAgeMs ?? 30_000;
+    this.everReady = this.client.status === 'ready';
     this.client.on('ready', this.onReady);
   }
 
@@ -214,7 +217,8 @@ export class RedisCacheStore implements CacheStore {
     if (this.closed) return 'refused';
     if (this.client.status !== 'ready') {
       this.errors += 1;
-      this.open({ reason: 'disconnected' }, false);
+      // A client still making its first connection (the gateway starts without waiting for Redis) is no outage.
+      if (this.everReady || !STARTING.has(this.client.status)) this.open({ reason: 'disconnected' }, false);
       return 'refused';
     }
     if (this.openedAt === undefined) return 'closed';
@@ -259,6 +263,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   private readonly onReady = (): void => {
+    this.everReady = true;
     if (this.openedAt !== undefined) this.recover();
   };
 
@@ -297,6 +302,9 @@ export class RedisCacheStore implements CacheStore {
     } while (cursor !== '0');
   }
 }
+
+/** Whether a command may be sent: no, yes, or yes as the one trial of an open circuit. */
+type Admission = 'refused' | 'closed' | 'trial';
 
 /** A command that did not answer in time. */
 class CommandTimeout extends Error {
