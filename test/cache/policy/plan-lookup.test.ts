@@ -229,6 +229,16 @@ describe('planLookup: which requests may use the cache', () => {
       cacheable({ forcedTtlMs: 60_000, maxAgeMs: 60_000, onlyIfCached: true }),
     ],
 
+    [
+      'a GET whose body was not read bypasses',
+      { method: 'GET', body: 'streamed' },
+      {
+        cacheable: false,
+        reason: 'body-not-read',
+      },
+    ],
+    ['a GET with a body that was read', { method: 'GET', body: 'read' }, cacheable()],
+
     // Every other method.
     [
       'PUT bypasses',

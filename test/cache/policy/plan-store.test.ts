@@ -170,6 +170,14 @@ describe('planStore: which answers are stored', () => {
       60_000,
     ],
     ['a HEAD', facts({ method: 'HEAD', headers: { 'cache-control': 'public, max-age=60' } }), 60_000],
+    [
+      'a HEAD describing a body above the limit (it has none)',
+      facts({
+        method: 'HEAD',
+        headers: { ...PUBLIC, 'content-length': '4096' },
+      }),
+      DEFAULT_TTL_MS,
+    ],
     ['a POST', facts({ method: 'POST', forcedTtlMs: 1_500, headers: {} }), 1_500],
   ];
 
