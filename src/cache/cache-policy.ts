@@ -104,8 +104,8 @@ const NOT_STORED: Readonly<Record<NotStoredReason, StorePlan>> = Object.freeze({
 /**
  * Whether and how a request may use the cache. GET and HEAD may (the upstream's answer decides what is stored,
  * unless the client forces a TTL); a POST only on opt-in — the client's `Cache-Control: public` with
- * `s-maxage`/`max-age` > 0 (s-maxage first; it wins over the project's), or the project's POST TTL — and only
- * when its body was read, since the key hashes it. A client's `no-store` always bypasses; its `no-cache` or
+ * `s-maxage`/`max-age` > 0 (s-maxage first; it wins over the project's), or the project's POST TTL. Any request
+ * whose body was not read bypasses, since the key hashes it. A client's `no-store` always bypasses; its `no-cache` or
  * `max-age=0` forwards the request but lets the answer refresh the entry.
  */
 export function planLookup(facts: LookupFacts): LookupPlan {
@@ -117,8 +117,9 @@ export function planLookup(facts: LookupFacts): LookupPlan {
   if (post) {
     if (forcedTtlMs === undefined && facts.projectPostTtlMs > 0) forcedTtlMs = facts.projectPostTtlMs;
     if (forcedTtlMs === undefined) return BYPASS_NO_OPT_IN;
-    if (facts.body === 'streamed') return BYPASS_BODY_NOT_READ;
   }
+  // The key hashes the body: one that was not read would let different bodies share an entry (a GET too).
+  if (facts.body === 'streamed') return BYPASS_BODY_NOT_READ;
   const maxAge = directives.maxAge;
   return {
     cacheable: true,
@@ -132,7 +133,8 @@ export function planLookup(facts: LookupFacts): LookupPlan {
 /**
  * Whether and how an upstream answer is stored. Only a complete 2xx other than 206; never one that says
  * `no-store`, `private` or `no-cache` (storable, but every use would need revalidation) or `Vary: *`; a stream
- * only with `HTTP_CACHE_STREAM_RESPONSES`; not one whose `content-length` is over the object limit. A forced TTL
+ * only with `HTTP_CACHE_STREAM_RESPONSES`; not one whose `content-length` is over the object limit (a HEAD's
+ * describes a body it does not have). A forced TTL
  * is used as is; otherwise the request carried credentials, so RFC 9111 §3.5 requires `public` or `s-maxage`,
  * and the TTL is `s-maxage`, else `max-age`, else the default TTL.
  */
@@ -149,7 +151,8 @@ export function planStore(facts: StoreFacts): StorePlan {
   if (vary === '*') return NOT_STORED['vary-star'];
   const stream = isEventStream(headers['content-type']);
   if (stream && !facts.streamResponses) return NOT_STORED.stream;
-  const declaredLength = contentLength(headers['content-length']);
+  // A HEAD answer's content-length is the size of the GET body it describes; none is stored for it.
+  const declaredLength = facts.method === 'HEAD' ? undefined : contentLength(headers['content-length']);
   if (declaredLength !== undefined && declaredLength > facts.maxObjectBytes) return NOT_STORED['too-large'];
 
   let ttlMs: number;

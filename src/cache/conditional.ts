@@ -20,6 +20,24 @@ const NOT_MODIFIED_HEADERS = [
 const COMMA = 0x2c;
 const QUOTE = 0x22;
 
+const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
+const MONTH_INDEX = new Map(MONTHS.split('|').map((name, index) => [name.toLowerCase(), index]));
+/** `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7, the one to send). */
+const IMF_FIXDATE = new RegExp(
+  `^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) (${MONTHS}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`,
+  'i',
+);
+/** `Sunday, 06-Nov-94 08:49:37 GMT` (obsolete RFC 850 form, still to be accepted). */
+const RFC_850_DATE = new RegExp(
+  `^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-(${MONTHS})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`,
+  'i',
+);
+/** `Sun Nov  6 08:49:37 1994` (obsolete asctime form, GMT implied). */
+const ASCTIME_DATE = new RegExp(
+  `^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (${MONTHS}) ( \\d|\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) (\\d{4})$`,
+  'i',
+);
+
 /**
  * Whether a GET or HEAD's preconditions are met by the stored answer, so it is answered 304: `If-None-Match`
  * (weak comparison, `*`, lists) when present; only without it, `If-Modified-Since` (the stored `Last-Modified`
@@ -32,9 +50,9 @@ export function notModified(requestHeaders: IncomingHttpHeaders, stored: StoredH
   if (ifModifiedSince === undefined) return false;
   const lastModified = first(stored['last-modified']);
   if (lastModified === undefined) return false;
-  const since = Date.parse(ifModifiedSince);
-  const modified = Date.parse(lastModified);
-  if (Number.isNaN(since) || Number.isNaN(modified)) return false;
+  const since = parseHttpDate(ifModifiedSince);
+  const modified = parseHttpDate(lastModified);
+  if (since === undefined || modified === undefined) return false;
   return modified <= since;
 }
 
@@ -54,6 +72,60 @@ export function validatorsOf(stored: StoredHeaders): {
   readonly lastModified: string | undefined;
 } {
   return { etag: first(stored.etag), lastModified: first(stored['last-modified']) };
+}
+
+/**
+ * An HTTP-date (RFC 9110 §5.6.7) in any of its three forms, as epoch ms; undefined for anything else — a
+ * recipient ignores an `If-Modified-Since` that is not one (§13.1.3). Always GMT, whatever the process's time
+ * zone (`Date.parse` would read asctime as local time). A two-digit RFC 850 year is 19yy from 70 on, else 20yy.
+ */
+export function parseHttpDate(text: string): number | undefined {
+  const value = text.trim();
+  let match = IMF_FIXDATE.exec(value);
+  if (match !== null) {
+    return utc(
+      Number(match[3]),
+      match[2],
+      Number(match[1]),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6]),
+    );
+  }
+  match = RFC_850_DATE.exec(value);
+  if (match !== null) {
+    const shortYear = Number(match[3]);
+    const year = shortYear >= 70 ? 1900 + shortYear : 2000 + shortYear;
+    return utc(year, match[2], Number(match[1]), Number(match[4]), Number(match[5]), Number(match[6]));
+  }
+  match = ASCTIME_DATE.exec(value);
+  if (match !== null) {
+    return utc(
+      Number(match[6]),
+      match[1],
+      Number(match[2]),
+      Number(match[3]),
+      Number(match[4]),
+      Number(match[5]),
+    );
+  }
+  return undefined;
+}
+
+function utc(
+  year: number,
+  monthName: string | undefined,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | undefined {
+  const month = MONTH_INDEX.get((monthName ?? '').toLowerCase());
+  if (month === undefined || hour > 23 || minute > 59 || second > 60) return undefined;
+  // A leap second reads as the last second of its minute.
+  const time = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
+  // Date.UTC rolls 31 Feb over into March: such a date is not one.
+  return new Date(time).getUTCDate() === day ? time : undefined;
 }
 
 function first(value: string | readonly string[] | undefined): string | undefined {
