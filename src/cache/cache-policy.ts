@@ -132,7 +132,8 @@ export function planLookup(facts: LookupFacts): LookupPlan {
 
 /**
  * Whether and how an upstream answer is stored. Only a complete 2xx other than 206; never one that says
- * `no-store`, `private` or `no-cache` (storable, but every use would need revalidation) or `Vary: *`; a stream
+ * `no-store`, `private` or `Vary: *`, nor `no-cache` (storable, but every use would need revalidation) unless a
+ * TTL was opted into; a stream
  * only with `HTTP_CACHE_STREAM_RESPONSES`; not one whose `content-length` is over the object limit (a HEAD's
  * describes a body it does not have). A forced TTL
  * is used as is; otherwise the request carried credentials, so RFC 9111 §3.5 requires `public` or `s-maxage`,

@@ -125,7 +125,8 @@ export function onlyIfCachedSignal(): CacheSignal {
 }
 
 function forwardSignals(fwd: ForwardReason, stored: boolean): ForwardSignals {
-  const outcome: CacheOutcome = fwd === 'bypass' ? 'bypass' : stored ? 'stored' : 'miss';
+  // A method the cache never handles is a bypass for X-PROXY-CACHE, whatever RFC 9211 calls the reason.
+  const outcome: CacheOutcome = fwd === 'bypass' || fwd === 'method' ? 'bypass' : stored ? 'stored' : 'miss';
   const cacheStatus = `${CACHE_NAME}; fwd=${fwd}${stored ? '; stored' : ''}`;
   return { plain: signal(outcome, cacheStatus), byDetail: new Map() };
 }

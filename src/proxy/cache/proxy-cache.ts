@@ -30,7 +30,7 @@ import { proxyCacheContext } from './proxy-cache-context.js';
 import type { ProxyCacheContext, ProxyCacheOptions } from './proxy-cache-context.js';
 
 const BYPASS: Readonly<Record<BypassReason, CacheSignal>> = {
-  method: forwardSignal('method', false, undefined, 'method'),
+  method: forwardSignal('method', false),
   'no-opt-in': forwardSignal('bypass', false, undefined, 'no-opt-in'),
   'no-store': forwardSignal('bypass', false, undefined, 'no-store'),
   'body-not-read': forwardSignal('bypass', false, undefined, 'body-not-read'),

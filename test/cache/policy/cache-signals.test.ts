@@ -106,7 +106,7 @@ describe('X-PROXY-CACHE and Cache-Status (RFC 9211)', () => {
       'another method',
       forwardSignal('method', false, undefined, 'method'),
       {
-        outcome: 'miss',
+        outcome: 'bypass',
         cacheStatus: 'llm-proxy; fwd=method; detail=method',
       },
     ],

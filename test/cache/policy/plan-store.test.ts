@@ -45,11 +45,6 @@ describe('planStore: which answers are stored', () => {
     ],
     ['qualified private', facts({ headers: { 'cache-control': 'public, private="x-user"' } }), 'private'],
     ['no-cache', facts({ headers: { 'cache-control': 'public, no-cache' } }), 'no-cache'],
-    [
-      'no-cache with a forced TTL',
-      facts({ forcedTtlMs: 60_000, headers: { 'cache-control': 'no-cache' } }),
-      'no-cache',
-    ],
     ['Vary: *', facts({ headers: { 'cache-control': 'public', vary: 'accept, *' } }), 'vary-star'],
     [
       'Vary: * on a second line',
@@ -185,6 +180,18 @@ describe('planStore: which answers are stored', () => {
     const plan = planStore(input);
     expect(plan.store).toBe(true);
     expect(plan.store && plan.ttlMs).toBe(ttlMs);
+  });
+
+  it("stores an opted-in answer that says no-cache (the providers' SSE answers all say it)", () => {
+    const plan = planStore(
+      facts({
+        forcedTtlMs: 60_000,
+        streamResponses: true,
+        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+      }),
+    );
+    expect(plan.store && plan.ttlMs).toBe(60_000);
+    expect(plan.store && plan.headers['cache-control']).toBe('public, max-age=60');
   });
 
   it('says whether the answer is a stream', () => {
