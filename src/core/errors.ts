@@ -116,6 +116,12 @@ export const ERRORS = {
     message: 'audit events not available (AUDIT_STORE_IN_DB is off)',
   },
   DATABASE_UNAVAILABLE: { code: 'database_unavailable', status: 503, message: 'database unavailable' },
+  CACHE_DISABLED: { code: 'cache_disabled', status: 400, message: 'caching is disabled' },
+  CACHE_STORE_UNAVAILABLE: {
+    code: 'cache_store_unavailable',
+    status: 503,
+    message: 'the cache store is unavailable; retry the purge',
+  },
 
   // The proxy (/v1): codes of the original program, answered in the OpenAI error shape.
   INVALID_TOKEN: { code: 'invalid_token', status: 401, message: 'missing or invalid authorization header' },

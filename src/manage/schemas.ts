@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
+import { MAX_PURGE_URL_LENGTH } from '../cache/purge-selector.js';
 import { MAX_CACHE_POST_TTL_SECONDS } from '../projects/index.js';
 import { TOKEN_STATUSES } from '../store/index.js';
 import type { TokenStatus } from '../store/index.js';
@@ -145,6 +146,50 @@ export const UpdateProjectBody = Type.Object(
 );
 /** Parsed body of `PATCH /manage/projects/{id}`. */
 export type UpdateProjectBody = Static<typeof UpdateProjectBody>;
+
+/** Body of `POST /manage/cache/purge`: one choice of what to purge (see cache-routes.ts for how they combine). */
+export const CachePurgeBody = Type.Object(
+  {
+    method: Type.Optional(
+      Type.String({
+        maxLength: 16,
+        description: 'with url: the method of the entries to purge (GET, POST, …)',
+      }),
+    ),
+    url: Type.Optional(
+      Type.String({
+        maxLength: MAX_PURGE_URL_LENGTH,
+        description:
+          'with method: a path with optional query (/v1/models?x=1) or an absolute http(s) URL, of which the ' +
+          'path and query are used; every stored variant (request bodies and Vary headers) is purged',
+      }),
+    ),
+    prefix: Type.Optional(
+      Type.String({
+        maxLength: MAX_PURGE_URL_LENGTH,
+        description:
+          'purge every entry whose URL path starts with this (it starts with /); method and url are then ignored',
+      }),
+    ),
+    project_id: Type.Optional(
+      Type.String({
+        maxLength: MAX_FILTER_LENGTH,
+        description: "alone: purge the project's entries; with url or prefix: only the project's",
+      }),
+    ),
+    all: Type.Optional(Type.Boolean({ description: 'true: purge every entry, alone' })),
+  },
+  { additionalProperties: false },
+);
+/** Parsed body of `POST /manage/cache/purge`. */
+export type CachePurgeBody = Static<typeof CachePurgeBody>;
+
+/** Answer of a cache purge. */
+export const CachePurgeView = Type.Object({
+  deleted: Type.Integer({ description: "number of entries deleted from this instance's store" }),
+});
+/** Answer of a cache purge. */
+export type CachePurgeView = Static<typeof CachePurgeView>;
 
 /** Answer of the bulk token revocation. */
 export const BulkRevokeView = Type.Object({

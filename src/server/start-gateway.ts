@@ -24,6 +24,8 @@ import { TokenAuthority, createInvalidationBus, invalidatingStore } from '../tok
 import type { InvalidationBus } from '../tokens/index.js';
 import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
+import { openResponseCache } from './open-response-cache.js';
+import type { ResponseCache } from './open-response-cache.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { checkSecretsAtRest } from './secrets-at-rest-check.js';
@@ -71,6 +73,8 @@ export interface Gateway {
   readonly invalidation: InvalidationBus;
   readonly metrics: ProxyMetrics;
   readonly requestCounts: RequestCountBatcher;
+  /** The HTTP response cache; undefined when HTTP_CACHE_ENABLED is off. */
+  readonly responseCache: ResponseCache | undefined;
   /** The `/v1` pipeline's steps in the order they run. */
   readonly pipeline: readonly string[];
   /**
@@ -143,6 +147,7 @@ async function assemble(
       authority.applyInvalidation(event);
     }),
   );
+  const responseCache = openResponseCache(config, { logger, clock, invalidation, parts });
 
   const requestCounts = new RequestCountBatcher({
     tokens: store.tokens,
@@ -230,6 +235,10 @@ async function assemble(
     clock,
     proxy,
     extensions: [metricsRoutes, ...(overrides.extensions ?? [])],
+    cachePurge: responseCache && {
+      shared: config.cache.shared,
+      purge: (selector) => responseCache.purger.purge(selector),
+    },
   });
   // Closed first: no request may arrive once the parts it needs are closing.
   parts.add('server', () => app.close());
@@ -247,6 +256,7 @@ async function assemble(
     invalidation,
     metrics,
     requestCounts,
+    responseCache,
     pipeline: proxy.stepNames,
     close: () => parts.closeAll(logger),
   };

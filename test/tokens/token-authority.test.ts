@@ -99,6 +99,17 @@ describe('token authority', () => {
     expect((await authority.authenticate(secret)).project.cachePostTtlSeconds).toBeNull();
   });
 
+  it('keeps what it cached when the response cache is purged', async () => {
+    const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
+    const { secret, project } = await issue();
+    await authority.authenticate(secret);
+    reads = 0;
+    authority.applyInvalidation({ type: 'cache-purged', selector: { kind: 'all' } });
+    authority.applyInvalidation({ type: 'cache-purged', selector: { kind: 'scope', scope: project.id } });
+    expect(await codeOf(authority.authenticate(secret))).toBe('ok');
+    expect(reads).toBe(0);
+  });
+
   it('asks the database again for everything after a resync', async () => {
     const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
     const first = await issue();

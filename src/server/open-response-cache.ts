@@ -1,0 +1,58 @@
+import { CachePurger } from '../cache/cache-purger.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { createCacheStore } from '../cache/create-cache-store.js';
+import type { Config } from '../config/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import type { InvalidationBus } from '../tokens/index.js';
+import type { ResourceStack } from './resource-stack.js';
+
+/** What {@link openResponseCache} works with; everything but `parts` belongs to the caller. */
+export interface ResponseCacheOptions {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** The bus that carries purges to the other instances and theirs to this one. */
+  readonly invalidation: InvalidationBus;
+  /** Where the parts opened here are registered to be closed. */
+  readonly parts: ResourceStack;
+}
+
+/** The response cache of one gateway: its store and the purge of every instance's store. */
+export interface ResponseCache {
+  readonly store: CacheStore;
+  readonly purger: CachePurger;
+}
+
+/**
+ * Opens the response cache as `config.cache` says — undefined when caching is disabled: the store, a purger
+ * that announces every purge on the invalidation bus, and the subscription that applies the purges other
+ * instances announce to this instance's memory store.
+ */
+export function openResponseCache(config: Config, options: ResponseCacheOptions): ResponseCache | undefined {
+  if (!config.cache.enabled) return undefined;
+  const { logger, clock, invalidation, parts } = options;
+  const store = createCacheStore({ type: 'memory', maxBytes: config.cache.maxBytes, clock });
+  parts.add('response cache store', () => store.close());
+
+  const purger = new CachePurger({
+    store,
+    announce: (selector) => {
+      invalidation.publish({ type: 'cache-purged', selector });
+    },
+  });
+  parts.add(
+    'response cache purge subscription',
+    invalidation.subscribe((event) => {
+      // A bus that may have missed events says `resync`: a purge may have been among them, and serving an
+      // answer an operator purged is worse than refilling a memory store.
+      const selector =
+        event.type === 'cache-purged' ? event.selector : event.type === 'resync' ? ALL : undefined;
+      if (selector === undefined) return;
+      purger.applyRemotePurge(selector).catch((error: unknown) => {
+        logger.warn({ err: error }, 'applying a cache purge announced by another instance failed');
+      });
+    }),
+  );
+  return { store, purger };
+}
+
+const ALL = { kind: 'all' } as const;
