@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { createCacheStore } from '../cache/create-cache-store.js';
 import { createApiKeyCipher, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { QuotaGate, RequestCountBatcher } from '../limits/index.js';
@@ -174,13 +173,8 @@ async function assemble(
     clock,
   });
   const metrics = new ProxyMetrics();
-  const cacheStore = config.cache.enabled
-    ? createCacheStore({ type: 'memory', maxBytes: config.cache.maxBytes, clock })
-    : undefined;
-  if (cacheStore !== undefined) {
-    parts.add('cache store', () => cacheStore.close());
-    metrics.watchCacheStore(cacheStore);
-  }
+  const cacheStore = responseCache?.store;
+  if (cacheStore !== undefined) metrics.watchCacheStore(cacheStore);
   const proxy = createProxyHandler({
     providers: config.providers,
     authority,
