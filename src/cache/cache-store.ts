@@ -49,7 +49,10 @@ export interface CacheStore {
   readonly backend: 'memory' | 'redis';
   /** Synchronous in memory; Redis settles within its timeout. */
   get(key: string): StoreRead | Promise<StoreRead>;
-  /** Stores the item until its `expiresAt`; resolves false when it was not stored (too large, unavailable). */
+  /**
+   * Stores the item until its `expiresAt`; resolves false when it was not stored (too large, already expired,
+   * unavailable), and then what the key held before is left as it was.
+   */
   set(key: string, item: CacheItem): boolean | Promise<boolean>;
   /** Deletes what the selector matches; resolves the number of keys deleted. Rejects when unavailable. */
   purge(selector: PurgeSelector): Promise<number>;

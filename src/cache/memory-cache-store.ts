@@ -17,11 +17,6 @@ export interface MemoryCacheStoreOptions {
   readonly sweepBatchSize?: number;
 }
 
-interface Entry {
-  readonly item: CacheItem;
-  readonly bytes: number;
-}
-
 /**
  * The cache of one process: a `Map` kept in recency order (a hit moves its key to the end), bounded by bytes —
  * the least recently used entries make room for a new one. Expired entries are never returned and are given
@@ -155,4 +150,10 @@ export class MemoryCacheStore implements CacheStore {
     this.heldBytes = 0;
     this.sweepCursor = undefined;
   }
+}
+
+/** One item and what it costs to hold (its key included). */
+interface Entry {
+  readonly item: CacheItem;
+  readonly bytes: number;
 }
