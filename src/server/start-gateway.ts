@@ -146,7 +146,7 @@ async function assemble(
       authority.applyInvalidation(event);
     }),
   );
-  const responseCache = openResponseCache(config, { logger, clock, invalidation, parts });
+  const responseCache = await openResponseCache(config, { logger, clock, invalidation, parts });
 
   const requestCounts = new RequestCountBatcher({
     tokens: store.tokens,

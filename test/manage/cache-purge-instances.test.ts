@@ -61,9 +61,9 @@ describe.skipIf(!inject('redisAvailable'))(
       other = (await createProject(a.h, 'kept-everywhere')).id;
     });
     afterAll(async () => {
-      await a?.close();
-      await b?.close();
-      await shared?.cleanup();
+      await a.close();
+      await b.close();
+      await shared.cleanup();
     });
 
     it('purges a URL on instance B after POST /manage/cache/purge on instance A, and nothing else', async () => {
@@ -109,6 +109,20 @@ describe.skipIf(!inject('redisAvailable'))(
         { timeout: 2000, interval: 5 },
       );
       expect(await keysHeld(a.cache, theirsOnA)).toEqual(theirsOnA);
+    });
+
+    it('empties the memory store when its bus says events may have been missed (resync)', async () => {
+      const held = await storeEntries(b.cache, [
+        { scope: other, method: 'GET', url: '/v1/models', bodyHash: 'r1' },
+      ]);
+      expect(await keysHeld(b.cache, held)).toEqual(held);
+      b.h.gateway.invalidation.publish({ type: 'resync' });
+      await vi.waitFor(
+        async () => {
+          expect(await keysHeld(b.cache, held)).toEqual([]);
+        },
+        { timeout: 2000, interval: 5 },
+      );
     });
   },
 );

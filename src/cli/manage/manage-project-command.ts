@@ -12,8 +12,7 @@ interface ProjectKeyFlags {
   apiKey?: string;
   openaiKey?: string;
   provider?: string;
-  /** null = `off`. */
-  cachePostTtl?: number | null;
+  cachePostTtl?: number | 'off';
 }
 
 interface CreateFlags extends ProjectKeyFlags {
@@ -83,7 +82,7 @@ export function registerProjectCommands(manage: Command): void {
       name: flags.name,
       api_key: apiKey,
       ...(flags.provider === undefined ? {} : { provider: flags.provider }),
-      ...(flags.cachePostTtl === undefined || flags.cachePostTtl === null
+      ...(flags.cachePostTtl === undefined || flags.cachePostTtl === 'off'
         ? {}
         : { cache_post_ttl_seconds: flags.cachePostTtl }),
     });
@@ -112,7 +111,9 @@ export function registerProjectCommands(manage: Command): void {
         ...(flags.provider === undefined
           ? {}
           : { provider: flags.provider === 'default' ? null : flags.provider }),
-        ...(flags.cachePostTtl === undefined ? {} : { cache_post_ttl_seconds: flags.cachePostTtl }),
+        ...(flags.cachePostTtl === undefined
+          ? {}
+          : { cache_post_ttl_seconds: flags.cachePostTtl === 'off' ? null : flags.cachePostTtl }),
         ...(flags.active === undefined ? {} : { is_active: flags.active }),
         ...(flags.revokeTokens === true ? { revoke_tokens: true } : {}),
       };

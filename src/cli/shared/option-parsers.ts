@@ -62,12 +62,13 @@ export function durationMinutes(bareUnit: BareDurationUnit, maxMinutes: number):
 
 /**
  * A commander argument parser for a cache lifetime such as `90s`, `10m`, `24h`, `7d` or `1h30m` (a bare number
- * is seconds), up to `maxSeconds`; `off` (also `none`, `0`) gives null, which turns the setting off.
+ * is seconds), up to `maxSeconds`; `off` (also `none`, `0`) gives `'off'`, which turns the setting off
+ * (not null: commander reads a null option value as an empty string).
  */
-export function durationSecondsOrOff(maxSeconds: number): (raw: string) => number | null {
-  return function parseDurationSecondsOption(raw: string): number | null {
+export function durationSecondsOrOff(maxSeconds: number): (raw: string) => number | 'off' {
+  return function parseDurationSecondsOption(raw: string): number | 'off' {
     const text = raw.trim();
-    if (['off', 'none', '0'].includes(text.toLowerCase())) return null;
+    if (['off', 'none', '0'].includes(text.toLowerCase())) return 'off';
     let seconds: number;
     if (/^\d+$/.test(text)) seconds = Number(text);
     else {
