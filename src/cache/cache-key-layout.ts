@@ -58,7 +58,12 @@ export function selectorMatches(selector: PurgeSelector, key: string): boolean {
   }
 }
 
-/** The Redis `SCAN MATCH` glob (without the store's prefix) of the keys a selector matches. */
+/**
+ * The Redis `SCAN MATCH` glob (without the store's prefix) of the keys a selector matches. It selects exactly
+ * what {@link selectorMatches} does for every selector but one: a `prefix` that does not start with `/` (URLs
+ * do) can also match inside the body hash or the variant after the URL, since `*` spans `|`. A store that scans
+ * by this glob therefore deletes only the keys that {@link selectorMatches} accepts.
+ */
 export function selectorGlob(selector: PurgeSelector): string {
   switch (selector.kind) {
     case 'all':

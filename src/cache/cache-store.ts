@@ -24,11 +24,16 @@ export interface CacheStoreStats {
   readonly bytes: number;
 }
 
-/** Counters a store keeps itself, read by the metrics. */
+/** Counters a store keeps itself, read by the metrics; each only grows. */
 export interface CacheStoreCounters {
   /** Entries removed to make room (memory) — expiry is not an eviction. */
   readonly evictions: number;
-  /** Reads and writes that failed or timed out. */
+  /** Expired entries the store removed itself, on a read or by its sweep (memory; Redis expires its own). */
+  readonly expired: number;
+  /**
+   * Reads and writes that could not be made: failed, timed out, or answered at once by an open circuit
+   * (Redis) — each is a request served without the cache.
+   */
   readonly errors: number;
 }
 
@@ -44,7 +49,10 @@ export interface CacheStore {
   readonly backend: 'memory' | 'redis';
   /** Synchronous in memory; Redis settles within its timeout. */
   get(key: string): StoreRead | Promise<StoreRead>;
-  /** Stores the item until its `expiresAt`; resolves false when it was not stored (too large, unavailable). */
+  /**
+   * Stores the item until its `expiresAt`; resolves false when it was not stored (too large, already expired,
+   * unavailable), and then what the key held before is left as it was.
+   */
   set(key: string, item: CacheItem): boolean | Promise<boolean>;
   /** Deletes what the selector matches; resolves the number of keys deleted. Rejects when unavailable. */
   purge(selector: PurgeSelector): Promise<number>;

@@ -116,6 +116,12 @@ export const ERRORS = {
     message: 'audit events not available (AUDIT_STORE_IN_DB is off)',
   },
   DATABASE_UNAVAILABLE: { code: 'database_unavailable', status: 503, message: 'database unavailable' },
+  CACHE_DISABLED: { code: 'cache_disabled', status: 400, message: 'caching is disabled' },
+  CACHE_STORE_UNAVAILABLE: {
+    code: 'cache_store_unavailable',
+    status: 503,
+    message: 'the cache store is unavailable; retry the purge',
+  },
 
   // The proxy (/v1): codes of the original program, answered in the OpenAI error shape.
   INVALID_TOKEN: { code: 'invalid_token', status: 401, message: 'missing or invalid authorization header' },
@@ -175,6 +181,11 @@ export const ERRORS = {
     code: 'upstream_error_withheld',
     status: 502,
     message: "upstream error body withheld: it could not be checked for the project's API key",
+  },
+  CACHE_ONLY_IF_CACHED: {
+    code: 'not_cached',
+    status: 504,
+    message: 'no cached answer for this request (Cache-Control: only-if-cached)',
   },
   CIRCUIT_OPEN: {
     code: 'circuit_open',

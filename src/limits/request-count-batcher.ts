@@ -18,12 +18,14 @@ export interface RequestCountBatcherOptions {
 
 interface Pending {
   requests: number;
+  cacheHits: number;
   /** Epoch milliseconds: a number rather than a Date, so that counting a request allocates nothing. */
   lastUsedAtMs: number;
 }
 
 /**
- * Counts requests of tokens without a quota in memory and writes them in batches (`request_count += n`), so
+ * Counts requests of tokens without a quota, and cache hits of every token, in memory and writes them in
+ * batches (`request_count += n`, `cache_hit_count += n`), so
  * the hot path never waits for the database. Counts are flushed on a timer, as soon as `flushThreshold` are
  * pending, and on close; a failed write keeps its counts for the next flush instead of losing them.
  */
@@ -46,11 +48,21 @@ export class RequestCountBatcher {
 
   /** Counts one request of a token. */
   record(tokenId: string): void {
+    this.count(tokenId, 1, 0);
+  }
+
+  /** Counts one request of a token that the response cache answered: a use, but not against its quota. */
+  recordCacheHit(tokenId: string): void {
+    this.count(tokenId, 0, 1);
+  }
+
+  private count(tokenId: string, requests: number, cacheHits: number): void {
     const now = this.nowMs();
     const entry = this.pending.get(tokenId);
-    if (entry === undefined) this.pending.set(tokenId, { requests: 1, lastUsedAtMs: now });
+    if (entry === undefined) this.pending.set(tokenId, { requests, cacheHits, lastUsedAtMs: now });
     else {
-      entry.requests += 1;
+      entry.requests += requests;
+      entry.cacheHits += cacheHits;
       entry.lastUsedAtMs = now;
     }
     this.pendingRequests += 1;
@@ -81,6 +93,7 @@ export class RequestCountBatcher {
     const usage = [...batch].map(([id, entry]) => ({
       id,
       requests: entry.requests,
+      cacheHits: entry.cacheHits,
       lastUsedAt: new Date(entry.lastUsedAtMs),
     }));
     try {
@@ -93,9 +106,16 @@ export class RequestCountBatcher {
       for (const entry of usage) {
         const current = this.pending.get(entry.id);
         if (current === undefined) {
-          this.pending.set(entry.id, { requests: entry.requests, lastUsedAtMs: entry.lastUsedAt.getTime() });
-        } else current.requests += entry.requests;
-        this.pendingRequests += entry.requests;
+          this.pending.set(entry.id, {
+            requests: entry.requests,
+            cacheHits: entry.cacheHits,
+            lastUsedAtMs: entry.lastUsedAt.getTime(),
+          });
+        } else {
+          current.requests += entry.requests;
+          current.cacheHits += entry.cacheHits;
+        }
+        this.pendingRequests += entry.requests + entry.cacheHits;
       }
       // No threshold writes until the next interval: a database that refuses writes is not retried per request.
       this.thresholdFlushQueued = true;

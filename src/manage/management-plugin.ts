@@ -12,11 +12,12 @@ import { createAuditHook, noteAuditFailure } from './audit-hook.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { registerManagementBodyParsers } from './body-parsers.js';
 import { registerAuditRoutes } from './audit-routes.js';
+import { registerCacheRoutes } from './cache-routes.js';
 import { createJsonErrorHandler } from './error-handler.js';
 import { createManagementAuthHook } from './management-auth.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 import { registerProjectRoutes } from './project-routes.js';
-import type { ManagementRouteDeps } from './route-deps.js';
+import type { CachePurgeService, ManagementRouteDeps } from './route-deps.js';
 import { registerTokenRoutes } from './token-routes.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -42,6 +43,8 @@ export interface ManagementPluginOptions {
   readonly clock?: Clock;
   /** Names of the configured providers a project may name. */
   readonly providers: readonly string[];
+  /** The response cache's purge; absent when caching is disabled (`/cache/purge` then answers 400). */
+  readonly cachePurge?: CachePurgeService | undefined;
 }
 
 /**
@@ -61,6 +64,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     audit: options.audit,
     auditQueryEnabled: options.auditQueryEnabled,
     clock,
+    cachePurge: options.cachePurge,
   };
 
   app.setValidatorCompiler(createValidatorCompiler());
@@ -91,6 +95,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerProjectRoutes(secured, deps);
     registerTokenRoutes(secured, deps);
     registerAuditRoutes(secured, deps);
+    registerCacheRoutes(secured, deps);
     registerMethodNotAllowed(secured, '/projects', ['GET', 'POST']);
     registerMethodNotAllowed(secured, '/projects/:id', ['GET', 'PATCH', 'DELETE'], ['GET', 'PATCH']);
     registerMethodNotAllowed(secured, '/projects/:id/tokens/revoke', ['POST']);
@@ -99,6 +104,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerMethodNotAllowed(secured, '/tokens/:id/rotate', ['POST']);
     registerMethodNotAllowed(secured, '/audit', ['GET']);
     registerMethodNotAllowed(secured, '/audit/:id', ['GET']);
+    registerMethodNotAllowed(secured, '/cache/purge', ['POST']);
     done();
   });
 };
@@ -112,7 +118,7 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: 'llm-proxy management API',
         version: VERSION,
         description:
-          'Projects, proxy tokens and the audit trail. Errors are `{"error": "...", "code": "..."}`.',
+          'Projects, proxy tokens, the audit trail and the response cache. Errors are `{"error": "...", "code": "..."}`.',
       },
       components: {
         securitySchemes: {
@@ -128,6 +134,7 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'projects', description: 'projects and their provider keys' },
         { name: 'tokens', description: 'proxy tokens' },
         { name: 'audit', description: 'the audit trail' },
+        { name: 'cache', description: 'the response cache' },
       ],
     },
   });

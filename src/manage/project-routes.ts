@@ -53,10 +53,13 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ManagementRout
     async (request, reply) => {
       const audit = auditStateOf(request);
       audit.details.project_name = request.body.name;
+      const cachePostTtlSeconds = request.body.cache_post_ttl_seconds;
+      if (cachePostTtlSeconds !== undefined) audit.details.cache_post_ttl_seconds = cachePostTtlSeconds;
       const project = await projects.create({
         name: request.body.name,
         apiKey: request.body.api_key,
         provider: request.body.provider,
+        cachePostTtlSeconds,
       });
       audit.projectId = project.id;
       return reply.code(201).send(projectView(project));
@@ -101,12 +104,16 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ManagementRout
         name: body.name,
         apiKey: body.api_key,
         provider: body.provider,
+        cachePostTtlSeconds: body.cache_post_ttl_seconds,
         isActive: body.is_active,
         revokeTokens: body.revoke_tokens,
       });
       const details = auditStateOf(request).details;
       details.project_name = result.project.name;
       details.updated_fields = result.updatedFields;
+      if (result.updatedFields.includes('cache_post_ttl_seconds')) {
+        details.cache_post_ttl_seconds = result.project.cachePostTtlSeconds;
+      }
       if (result.tokensRevoked !== undefined) details.tokens_revoked = result.tokensRevoked;
       return projectView(result.project);
     },

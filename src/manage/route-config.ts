@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = {
   tokenRevokeBatch: 'token.revoke_batch',
   auditList: 'audit.list',
   auditShow: 'audit.show',
+  cachePurge: 'cache.purge',
 } as const;
 
 /** The actor of every management event. */

@@ -1,7 +1,16 @@
 import type { AuditQueryService, AuditRecorder } from '../audit/index.js';
+import type { PurgeSelector } from '../cache/cache-store.js';
 import type { Clock } from '../core/index.js';
 import type { ProjectService } from '../projects/index.js';
 import type { TokenService } from '../tokens/index.js';
+
+/** Purges the response cache of every instance (a `CachePurger`, or anything that does the same). */
+export interface CachePurgeService {
+  /** `HTTP_CACHE_SHARED=true`: entries belong to no project, so none can be selected by project. */
+  readonly shared: boolean;
+  /** Resolves the number of entries deleted here; rejects when the store is unavailable. */
+  purge(selector: PurgeSelector): Promise<number>;
+}
 
 /** What the route modules of the management API work with. */
 export interface ManagementRouteDeps {
@@ -13,4 +22,6 @@ export interface ManagementRouteDeps {
   readonly auditQueryEnabled: boolean;
   /** The clock token statuses are computed with. */
   readonly clock: Clock;
+  /** The response cache's purge; undefined when caching is disabled. */
+  readonly cachePurge: CachePurgeService | undefined;
 }

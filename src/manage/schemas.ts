@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
+import { MAX_PURGE_URL_LENGTH } from '../cache/purge-selector.js';
+import { MAX_CACHE_POST_TTL_SECONDS } from '../projects/index.js';
 import { TOKEN_STATUSES } from '../store/index.js';
 import type { TokenStatus } from '../store/index.js';
 import { ERROR_MESSAGES_KEYWORD } from './validation.js';
@@ -32,6 +34,26 @@ const OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
 const Id = Type.String({ description: 'record id (UUID)' });
 
+const CACHE_POST_TTL_RANGE = `cache_post_ttl_seconds must be an integer from 1 to ${MAX_CACHE_POST_TTL_SECONDS} (one year), or null to turn it off`;
+
+/** The project's cache TTL for POST answers as a body field: 0 is refused, not read as "off" (null is). */
+function CachePostTtl(): ReturnType<typeof Nullable<ReturnType<typeof Type.Integer>>> {
+  return Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_CACHE_POST_TTL_SECONDS,
+      description:
+        "seconds the response cache keeps this project's POST answers without the client opting in " +
+        "(a client's no-store or no-cache still wins); null = off",
+      ...messages({
+        type: CACHE_POST_TTL_RANGE,
+        minimum: CACHE_POST_TTL_RANGE,
+        maximum: CACHE_POST_TTL_RANGE,
+      }),
+    }),
+  );
+}
+
 /** Marks a schema as also accepting null (OpenAPI 3.0 `nullable`). */
 function Nullable<T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe<Static<T> | null>> {
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
@@ -58,6 +80,12 @@ export const ProjectView = Type.Object({
   api_key: Type.String({ description: 'masked provider API key (first 8 + ... + last 4)' }),
   provider: Nullable(
     Type.String({ description: 'provider serving the project; null = the default provider' }),
+  ),
+  cache_post_ttl_seconds: Nullable(
+    Type.Integer({
+      description:
+        "seconds the response cache keeps this project's POST answers; null = only on the client's opt-in",
+    }),
   ),
   is_active: Type.Boolean(),
   deactivated_at: Nullable(Timestamp),
@@ -89,6 +117,7 @@ export const CreateProjectBody = Type.Object(
           'a provider of the provider file (e.g. openai, anthropic); absent = the default provider',
       }),
     ),
+    cache_post_ttl_seconds: Type.Optional(CachePostTtl()),
   },
   { additionalProperties: false },
 );
@@ -107,6 +136,7 @@ export const UpdateProjectBody = Type.Object(
         Type.String({ minLength: 1, maxLength: 64, description: 'null returns to the default provider' }),
       ),
     ),
+    cache_post_ttl_seconds: Type.Optional(CachePostTtl()),
     is_active: Type.Optional(Type.Boolean()),
     revoke_tokens: Type.Optional(
       Type.Boolean({ description: 'with is_active=false: also revoke every active token of the project' }),
@@ -116,6 +146,50 @@ export const UpdateProjectBody = Type.Object(
 );
 /** Parsed body of `PATCH /manage/projects/{id}`. */
 export type UpdateProjectBody = Static<typeof UpdateProjectBody>;
+
+/** Body of `POST /manage/cache/purge`: one choice of what to purge (see cache-routes.ts for how they combine). */
+export const CachePurgeBody = Type.Object(
+  {
+    method: Type.Optional(
+      Type.String({
+        maxLength: 16,
+        description: 'with url: the method of the entries to purge (GET, POST, …)',
+      }),
+    ),
+    url: Type.Optional(
+      Type.String({
+        maxLength: MAX_PURGE_URL_LENGTH,
+        description:
+          'with method: a path with optional query (/v1/models?x=1) or an absolute http(s) URL, of which the ' +
+          'path and query are used; every stored variant (request bodies and Vary headers) is purged',
+      }),
+    ),
+    prefix: Type.Optional(
+      Type.String({
+        maxLength: MAX_PURGE_URL_LENGTH,
+        description:
+          'purge every entry whose URL path starts with this (it starts with /); method and url are then ignored',
+      }),
+    ),
+    project_id: Type.Optional(
+      Type.String({
+        maxLength: MAX_FILTER_LENGTH,
+        description: "alone: purge the project's entries; with url or prefix: only the project's",
+      }),
+    ),
+    all: Type.Optional(Type.Boolean({ description: 'true: purge every entry, alone' })),
+  },
+  { additionalProperties: false },
+);
+/** Parsed body of `POST /manage/cache/purge`. */
+export type CachePurgeBody = Static<typeof CachePurgeBody>;
+
+/** Answer of a cache purge. */
+export const CachePurgeView = Type.Object({
+  deleted: Type.Integer({ description: "number of entries deleted from this instance's store" }),
+});
+/** Answer of a cache purge. */
+export type CachePurgeView = Static<typeof CachePurgeView>;
 
 /** Answer of the bulk token revocation. */
 export const BulkRevokeView = Type.Object({

@@ -12,6 +12,7 @@ export function projectView(project: Project): Static<typeof ProjectView> {
     name: project.name,
     api_key: obfuscateSecret(project.apiKey),
     provider: project.provider,
+    cache_post_ttl_seconds: project.cachePostTtlSeconds,
     is_active: project.isActive,
     deactivated_at: iso(project.deactivatedAt),
     created_at: project.createdAt.toISOString(),

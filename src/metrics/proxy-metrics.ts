@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { CacheOutcome, CacheStore } from '../cache/index.js';
 import { LabelledCounter, LabelledHistogram } from './labelled-series.js';
 import type { CounterCell, HistogramCells } from './labelled-series.js';
 
@@ -20,6 +21,8 @@ export interface MetricsSnapshot {
   cache_misses: number;
   cache_bypass: number;
   cache_stores: number;
+  cache_conditional_hits: number;
+  cache_collapsed: number;
   in_flight: number;
   proxy_errors: number;
 }
@@ -50,6 +53,15 @@ export class ProxyMetrics {
   );
   private readonly proxyErrors: Counter<'code'>;
   private readonly totals = { requests: 0, errors: 0, proxyErrors: 0, inFlight: 0 };
+  /** Exchanges by what the response cache did. */
+  private readonly cache: Record<CacheOutcome, number> = {
+    hit: 0,
+    miss: 0,
+    stored: 0,
+    bypass: 0,
+    'conditional-hit': 0,
+    collapsed: 0,
+  };
   /** Series by provider, then endpoint (both bounded: providers are configured, endpoints allowlisted). */
   private readonly routes = new Map<string, Map<string, RouteSeries>>();
 
@@ -64,6 +76,7 @@ export class ProxyMetrics {
       labelNames: ['code'],
       registers,
     });
+    this.registerCacheCounters();
     new Gauge({
       name: 'llm_proxy_requests_in_flight',
       help: 'Proxy requests currently being served.',
@@ -126,6 +139,49 @@ export class ProxyMetrics {
     if (upstreamSeconds !== undefined) this.upstreamDuration.record(route.upstreamDuration, upstreamSeconds);
   }
 
+  /** The cache's exchange counters, with the original program's names where it had them. */
+  private registerCacheCounters(): void {
+    const cache = this.cache;
+    const registers = [this.registry];
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    counter(
+      'llm_proxy_cache_hits_total',
+      'Requests answered from the response cache (304s to conditional requests included).',
+      () => cache.hit + cache['conditional-hit'],
+    );
+    counter(
+      'llm_proxy_cache_misses_total',
+      'Cacheable requests that went upstream (stored or not).',
+      () => cache.miss + cache.stored,
+    );
+    counter('llm_proxy_cache_stores_total', 'Upstream answers stored in the cache.', () => cache.stored);
+    counter(
+      'llm_proxy_cache_bypass_total',
+      'Requests the cache did not look up (not cacheable, refused, or the store unavailable).',
+      () => cache.bypass,
+    );
+    counter(
+      'llm_proxy_cache_collapsed_total',
+      "Requests that shared an identical request's upstream answer instead of sending their own.",
+      () => cache.collapsed,
+    );
+    counter(
+      'llm_proxy_cache_conditional_hits_total',
+      'Conditional requests answered 304 from the cache.',
+      () => cache['conditional-hit'],
+    );
+  }
+
   private routeSeries(provider: string, endpoint: string): RouteSeries {
     let byEndpoint = this.routes.get(provider);
     if (byEndpoint === undefined) {
@@ -151,16 +207,66 @@ export class ProxyMetrics {
     this.proxyErrors.labels(code).inc();
   }
 
+  /** What the response cache did for one exchange. */
+  cacheOutcome(outcome: CacheOutcome): void {
+    this.cache[outcome] += 1;
+  }
+
+  /** Exposes what the response cache's store holds and its own counters (read at each scrape). */
+  watchCacheStore(store: CacheStore): void {
+    const registers = [this.registry];
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    counter(
+      'llm_proxy_cache_evictions_total',
+      'Cache entries evicted to make room (memory store).',
+      () => store.counters().evictions,
+    );
+    counter(
+      'llm_proxy_cache_expired_total',
+      'Expired cache entries the store removed.',
+      () => store.counters().expired,
+    );
+    counter(
+      'llm_proxy_cache_store_errors_total',
+      'Cache store reads and writes that failed, timed out or met an open circuit (the request was served without the cache).',
+      () => store.counters().errors,
+    );
+    const gauge = (name: string, help: string, field: 'entries' | 'bytes'): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          this.set((await store.stats())[field]);
+        },
+      });
+    };
+    gauge('llm_proxy_cache_entries', 'Entries the cache store holds.', 'entries');
+    gauge('llm_proxy_cache_bytes', 'Bytes the cache store holds.', 'bytes');
+  }
+
   /** The JSON metrics document. */
   snapshot(): MetricsSnapshot {
     return {
       uptime_seconds: (Date.now() - this.startedAt) / 1000,
       request_count: this.totals.requests,
       error_count: this.totals.errors,
-      cache_hits: 0,
-      cache_misses: 0,
-      cache_bypass: 0,
-      cache_stores: 0,
+      cache_hits: this.cache.hit + this.cache['conditional-hit'],
+      cache_misses: this.cache.miss + this.cache.stored,
+      cache_bypass: this.cache.bypass,
+      cache_stores: this.cache.stored,
+      cache_conditional_hits: this.cache['conditional-hit'],
+      cache_collapsed: this.cache.collapsed,
       in_flight: this.totals.inFlight,
       proxy_errors: this.totals.proxyErrors,
     };

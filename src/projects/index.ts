@@ -1,4 +1,4 @@
-export { createProjectService } from './project-service.js';
+export { MAX_CACHE_POST_TTL_SECONDS, createProjectService } from './project-service.js';
 export type {
   CreateProjectInput,
   ProjectService,

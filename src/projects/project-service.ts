@@ -2,12 +2,17 @@ import { AppError, ERRORS, looksObfuscated } from '../core/index.js';
 import { DuplicateProjectNameError } from '../store/index.js';
 import type { BulkRevokeResult, Project, ProjectChanges, Store } from '../store/index.js';
 
+/** Longest cache TTL an operator may give a project's POST answers: one year, in seconds. */
+export const MAX_CACHE_POST_TTL_SECONDS = 31_536_000;
+
 /** Fields of a new project. */
 export interface CreateProjectInput {
   readonly name: string;
   readonly apiKey: string;
   /** Absent means the default provider. */
   readonly provider?: string | undefined;
+  /** Seconds POST answers are cached without the client opting in; null or absent means off. */
+  readonly cachePostTtlSeconds?: number | null | undefined;
 }
 
 /** A project update as the API accepts it; absent fields stay unchanged. */
@@ -17,6 +22,8 @@ export interface UpdateProjectInput {
   readonly apiKey?: string | undefined;
   /** null returns the project to the default provider. */
   readonly provider?: string | null | undefined;
+  /** null turns the project's POST cache TTL off. */
+  readonly cachePostTtlSeconds?: number | null | undefined;
   readonly isActive?: boolean | undefined;
   /** Only allowed together with `isActive: false`. */
   readonly revokeTokens?: boolean | undefined;
@@ -61,8 +68,14 @@ export function createProjectService(store: Store, providers: readonly string[])
       }
       rejectObfuscatedKey(input.apiKey);
       checkProvider(input.provider);
+      checkCachePostTtl(input.cachePostTtlSeconds);
       return translateDuplicateName(() =>
-        store.projects.create({ name: input.name, apiKey: input.apiKey, provider: input.provider ?? null }),
+        store.projects.create({
+          name: input.name,
+          apiKey: input.apiKey,
+          provider: input.provider ?? null,
+          cachePostTtlSeconds: input.cachePostTtlSeconds ?? null,
+        }),
       );
     },
 
@@ -75,6 +88,7 @@ export function createProjectService(store: Store, providers: readonly string[])
       }
       if (input.apiKey !== undefined && input.apiKey !== '') rejectObfuscatedKey(input.apiKey);
       checkProvider(input.provider);
+      checkCachePostTtl(input.cachePostTtlSeconds);
       // Deactivation and the revocation of the project's tokens commit together or not at all.
       return translateDuplicateName(() =>
         store.transaction(async (tx) => {
@@ -115,12 +129,26 @@ function changesFor(
     changes.provider = input.provider;
     updatedFields.push('provider');
   }
+  if (input.cachePostTtlSeconds !== undefined && input.cachePostTtlSeconds !== current.cachePostTtlSeconds) {
+    changes.cachePostTtlSeconds = input.cachePostTtlSeconds;
+    updatedFields.push('cache_post_ttl_seconds');
+  }
   // Only a real change of state touches `deactivated_at`, so re-sending is_active=false keeps the first date.
   if (input.isActive !== undefined && input.isActive !== current.isActive) {
     changes.isActive = input.isActive;
     updatedFields.push('is_active');
   }
   return { changes, updatedFields };
+}
+
+/** Every surface (API, CLI, admin UI) reaches the same rule: whole seconds, 1 up to a year, or null (off). */
+function checkCachePostTtl(seconds: number | null | undefined): void {
+  if (seconds === undefined || seconds === null) return;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_CACHE_POST_TTL_SECONDS) {
+    throw new AppError(ERRORS.VALIDATION_FAILED, {
+      message: `cache_post_ttl_seconds must be an integer from 1 to ${MAX_CACHE_POST_TTL_SECONDS} (one year), or null to turn it off`,
+    });
+  }
 }
 
 function requireProject(project: Project | undefined): Project {

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { ErrorFormat, ProviderConfig } from '../config/index.js';
+import type { CacheOutcome } from '../cache/index.js';
 import type { Logger } from '../core/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
+import type { CacheLookup } from './cache/cache-lookup.js';
 import type { RequestBody } from './request-body.js';
 import type { AnswerSource } from './taps/tap.js';
 
@@ -22,6 +24,8 @@ export interface ExchangeView {
   readonly provider: ProviderConfig | undefined;
   readonly endpoint: string | undefined;
   readonly body: RequestBody | undefined;
+  /** The response cache's lookup, for a cacheable request that goes upstream. */
+  readonly cache: CacheLookup | undefined;
   /** The shape of the proxy's own errors on this route (OpenAI's or Anthropic's). */
   errorFormat(): ErrorFormat;
 }
@@ -56,6 +60,8 @@ export interface ExchangeRecord {
   readonly outcome: ExchangeOutcome;
   /** Who produced the answer; null when there was none. */
   readonly source: AnswerSource | null;
+  /** What the response cache did (`X-PROXY-CACHE`); null when the cache is off. */
+  readonly cache: CacheOutcome | null;
   /** The proxy's error code when it answered with an error itself (`token_expired`, `timeout` …). */
   readonly errorCode: string | null;
   /** From the request's arrival to the end of its response (or the client leaving). */

@@ -10,6 +10,7 @@ export function metricsObserver(metrics: ProxyMetrics): ExchangeObserver {
     },
     exchangeFinished(record: ExchangeRecord) {
       if (record.errorCode !== null) metrics.proxyError(record.errorCode);
+      if (record.cache !== null) metrics.cacheOutcome(record.cache);
       metrics.finished(
         record.provider ?? 'none',
         record.endpoint ?? 'unmatched',

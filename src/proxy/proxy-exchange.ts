@@ -3,18 +3,20 @@ import { performance } from 'node:perf_hooks';
 
 import type { Dispatcher } from 'undici';
 
+import type { CacheSignal } from '../cache/index.js';
 import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import { bodyStillArriving } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
+import type { CacheLookup } from './cache/cache-lookup.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { browserMayRead } from './cors.js';
 import { releaseTrials } from './circuit-settlement.js';
 import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
 import { requestModel } from './request-model.js';
-import type { Admitted, RequestFacts } from './request-state.js';
+import type { Admitted, RequestFacts, UpstreamKeeper } from './request-state.js';
 import type { RouteErrorFormats } from './route-error-format.js';
 import { ClientRelay } from './taps/client-relay.js';
 import { playLocalAnswer } from './taps/local-answer.js';
@@ -31,6 +33,8 @@ export interface ExchangeEnvironment {
   /** Every provider's `allowed_origins`: who may read an answer given before the provider is known. */
   readonly corsOrigins: ReadonlySet<string>;
   readonly errorFormats: RouteErrorFormats;
+  /** The signal of an answer the cache did not look at (a refusal), when the cache is on. */
+  readonly cacheBypass: CacheSignal | undefined;
 }
 
 // `performance.timeOrigin` is a getter that crosses into C++: read it once.
@@ -60,6 +64,13 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   projectTrial = false;
   admission: Admission | undefined = undefined;
 
+  // The response cache (see request-state.ts CacheFacts).
+  cache: CacheLookup | undefined = undefined;
+  cacheSignal: CacheSignal | undefined;
+  upstreamKeeper: UpstreamKeeper | undefined = undefined;
+  extraUpstreamHeaders: Record<string, string> | undefined = undefined;
+  collapseAllowed = true;
+
   // Response side.
   /** The upstream request's controller, once it left (aborted when the client goes away). */
   controller: Dispatcher.DispatchController | undefined = undefined;
@@ -88,6 +99,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
     this.path = queryAt === -1 ? this.url : this.url.slice(0, queryAt);
     // The client may already have left (a request can outlive its socket by a tick).
     this.clientGone = res.destroyed;
+    this.cacheSignal = environment.cacheBypass;
     environment.observers.started();
     // 'close' is emitted once; `on` spares the wrapper `once` would allocate.
     res.on('close', this.onClientClose);
@@ -196,7 +208,8 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
     if (!this.res.writableFinished) {
       this.clientGone = true;
       this.outcome ??= 'client_gone';
-      this.controller?.abort(CLIENT_GONE);
+      // A collapsed answer other clients still wait for keeps coming; it is aborted when the last one leaves.
+      if (this.upstreamKeeper?.clientLeft() !== true) this.controller?.abort(CLIENT_GONE);
     }
     if (!this.upstreamPending) this.finish();
   };
@@ -220,6 +233,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       status: res.headersSent ? res.statusCode : 499,
       outcome: this.outcome ?? 'completed',
       source: this.source ?? null,
+      cache: this.environment.cacheBypass === undefined ? null : (this.cacheSignal?.outcome ?? null),
       errorCode: this.errorCode ?? null,
       durationMs: now - this.startedAt,
       upstreamMs: this.upstreamRespondedAt === 0 ? null : this.upstreamRespondedAt - this.upstreamStartedAt,

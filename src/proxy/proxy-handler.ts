@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { ProvidersConfig } from '../config/index.js';
+import { forwardSignal } from '../cache/index.js';
 import type { Logger } from '../core/index.js';
 import type { QuotaGate } from '../limits/index.js';
 import type { TokenAuthority } from '../tokens/index.js';
 import { BodyRateGuard } from './body-rate-guard.js';
+import { ProxyCache } from './cache/proxy-cache.js';
+import type { ProxyCacheOptions } from './cache/proxy-cache-context.js';
 import type { BodyRateGuardOptions } from './body-rate-guard.js';
 import { respondWithError } from './error-responder.js';
 import { ExchangeObservers } from './exchange-record.js';
@@ -15,6 +18,7 @@ import { ProxyExchange } from './proxy-exchange.js';
 import type { ExchangeEnvironment } from './proxy-exchange.js';
 import type { RequestFacts } from './request-state.js';
 import { RouteErrorFormats } from './route-error-format.js';
+import { cacheLookupStep } from './steps/cache-lookup-step.js';
 import { circuitBreakerStep } from './steps/circuit-breaker-step.js';
 import { forwardStep } from './steps/forward-step.js';
 import { projectGuardStep } from './steps/project-guard-step.js';
@@ -24,9 +28,13 @@ import { routeAllowlistStep } from './steps/route-allowlist-step.js';
 import { tokenStep } from './steps/token-step.js';
 import { PipelineBuilder } from './step-runner.js';
 import type { Pipeline } from './step-runner.js';
+import { cacheCaptureTap } from './taps/cache-capture-tap.js';
 import { keyMaskTap } from './taps/key-mask-tap.js';
 import type { ResponseTap } from './taps/tap.js';
 import type { UpstreamPools } from './upstream-pools.js';
+
+/** The signal of an answer given before the cache could look (a refusal, a preflight). */
+const CACHE_NOT_CONSULTED = forwardSignal('bypass', false);
 
 /** What the proxy pipeline is built from. */
 export interface ProxyHandlerOptions {
@@ -43,6 +51,8 @@ export interface ProxyHandlerOptions {
   readonly bodyRate?: BodyRateGuardOptions;
   /** Refuse tokens of deactivated projects (LLM_PROXY_ENFORCE_PROJECT_ACTIVE). @default true */
   readonly enforceProjectActive?: boolean;
+  /** The response cache; left out, nothing is looked up or stored and no cache headers are sent. */
+  readonly cache?: ProxyCacheOptions;
   /** Response taps, outermost first. @default [] */
   readonly taps?: readonly ResponseTap[];
   /** Receive the record of every exchange, in order. @default [] */
@@ -54,34 +64,44 @@ export interface ProxyHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** The pipeline's steps in the order they run, as built from the configuration. */
   readonly stepNames: readonly string[];
+  /** The response cache, when it is on. */
+  readonly cache: ProxyCache | undefined;
 }
 
 /**
  * The `/v1` pipeline, built once: route allowlist → token → project guard → provider rules (origin, body,
- * param whitelist) → circuit breaker → quota → forward. It runs on the raw node:http request, outside
+ * param whitelist) → cache lookup → circuit breaker → quota → forward. It runs on the raw node:http request, outside
  * Fastify's routing, logging and hooks, because each of those costs measurable time on the hot path; nothing
  * here touches the database except the atomic quota update of tokens that have a `max_requests`, and a cached
  * token is checked without leaving the current tick.
  */
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
-  const pipeline = buildPipeline(options);
+  const cache = options.cache === undefined ? undefined : new ProxyCache(options.cache);
+  const pipeline = buildPipeline(options, cache);
   const environment: ExchangeEnvironment = {
-    // The key mask comes first, next to the upstream: no tap or client sees an upstream error with the key.
-    taps: [keyMaskTap, ...(options.taps ?? [])],
+    // The key mask comes first, next to the upstream: no tap or client sees an upstream error with the key —
+    // and the cache never stores one.
+    taps: [keyMaskTap, ...(cache === undefined ? [] : [cacheCaptureTap]), ...(options.taps ?? [])],
     observers: new ExchangeObservers(options.observers ?? [], options.logger),
     logger: options.logger,
     corsOrigins: new Set(
       [...options.providers.providers.values()].flatMap((provider) => provider.allowedOrigins),
     ),
     errorFormats: new RouteErrorFormats(options.providers),
+    cacheBypass: cache === undefined ? undefined : CACHE_NOT_CONSULTED,
   };
   const handleProxyRequest = (req: IncomingMessage, res: ServerResponse): void => {
     pipeline.run(new ProxyExchange(randomUUID(), req, res, environment));
   };
-  return Object.assign(handleProxyRequest, { stepNames: pipeline.stepNames });
+  return Object.assign(handleProxyRequest, { stepNames: pipeline.stepNames, cache });
 }
 
-function buildPipeline(options: ProxyHandlerOptions): Pipeline<RequestFacts> {
+// The step of a capability that is off is not in the pipeline: stepIf never calls it.
+function unreachable(): never {
+  throw new Error('a step left out of the pipeline was run');
+}
+
+function buildPipeline(options: ProxyHandlerOptions, cache: ProxyCache | undefined): Pipeline<RequestFacts> {
   const allProviders = [...options.providers.providers.values()];
   return PipelineBuilder.start<RequestFacts>()
     .step('route-allowlist', routeAllowlistStep(allProviders))
@@ -95,6 +115,7 @@ function buildPipeline(options: ProxyHandlerOptions): Pipeline<RequestFacts> {
         options.bodyRate === undefined ? undefined : new BodyRateGuard(options.bodyRate),
       ),
     )
+    .stepIf(cache !== undefined, 'cache-lookup', cache === undefined ? unreachable : cacheLookupStep(cache))
     .step('circuit-breaker', circuitBreakerStep(options.breakers))
     .step('quota', quotaStep(options.quota))
     .finish('forward', forwardStep(options.pools), respondWithError);

@@ -4,19 +4,43 @@ import type { Dispatcher } from 'undici';
 
 import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
+import type { CacheSignal } from '../cache/index.js';
 import type { Admission } from '../limits/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
+import type { CacheLookup } from './cache/cache-lookup.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { RequestBody } from './request-body.js';
 import type { LocalAnswer } from './taps/local-answer.js';
 import type { AnswerSource } from './taps/tap.js';
+
+/** Asked when a client leaves while its request is upstream. */
+export interface UpstreamKeeper {
+  /** True when other clients still wait for the upstream's answer, so it must not be aborted. */
+  clientLeft(): boolean;
+}
+
+/**
+ * The response cache's bookkeeping of a request (see proxy/cache/): mutable, because the cache learns as the
+ * exchange goes — the lookup's result, the signal the client is sent, whether other clients share the answer.
+ */
+export interface CacheFacts {
+  /** Set for a cacheable request that goes upstream: its answer may be stored and shared. */
+  cache: CacheLookup | undefined;
+  /** The `X-PROXY-CACHE` and `Cache-Status` the client is sent; undefined when the cache is off. */
+  cacheSignal: CacheSignal | undefined;
+  upstreamKeeper: UpstreamKeeper | undefined;
+  /** Headers the forward step adds to the upstream request (the validators of a revalidation). */
+  extraUpstreamHeaders: Record<string, string> | undefined;
+  /** False once a request was let go by a collapsed flight: it goes upstream on its own. */
+  collapseAllowed: boolean;
+}
 
 /**
  * What the pipeline knows about a `/v1` request, stage by stage. A step takes one stage and returns the next:
  * the types say which facts exist when, so no step checks again at run time whether an earlier one ran.
  * At run time every stage is the same object (`ProxyExchange`), extended in place by the functions below.
  */
-export interface RequestFacts {
+export interface RequestFacts extends CacheFacts {
   readonly requestId: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;

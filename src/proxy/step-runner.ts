@@ -1,8 +1,8 @@
 /** Returned by a step that has answered the request itself (a preflight, a cache hit) or handed it on. */
 export const ANSWERED: unique symbol = Symbol('answered');
 
-/** What a step returns: the next stage of the request state, a thenable of it, or {@link ANSWERED}. */
-export type StepResult<O> = O | PromiseLike<O> | typeof ANSWERED;
+/** What a step returns: the next stage of the request state or {@link ANSWERED}, or a thenable of either. */
+export type StepResult<O> = O | PromiseLike<O | typeof ANSWERED> | typeof ANSWERED;
 
 /** One named step of the pipeline. */
 export interface Step<I, O> {
@@ -94,7 +94,8 @@ function runSteps(
       const failed = current;
       result.then(
         (value) => {
-          runSteps(steps, next, value, onError);
+          // A step that waited may have answered after all (a request collapsed onto another one's answer).
+          if (value !== ANSWERED) runSteps(steps, next, value, onError);
         },
         (error: unknown) => {
           onError(failed, error);

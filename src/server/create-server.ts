@@ -14,6 +14,7 @@ import {
   managementPlugin,
   sendAppError,
 } from '../manage/index.js';
+import type { CachePurgeService } from '../manage/index.js';
 import type { ProxyHandler } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -40,6 +41,8 @@ export interface ServerDeps {
   readonly extensions?: readonly ServerExtension[];
   /** The `/v1` pipeline; it gets `/v1/*` straight from node:http, ahead of Fastify's routing and hooks. */
   readonly proxy?: ProxyHandler;
+  /** The response cache's purge (`POST /manage/cache/purge`); absent when caching is disabled. */
+  readonly cachePurge?: CachePurgeService | undefined;
 }
 
 /**
@@ -87,6 +90,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     auditQueryEnabled: deps.config.audit.storeInDb,
     providers: [...deps.config.providers.providers.keys()],
     clock,
+    cachePurge: deps.cachePurge,
   });
   for (const extend of deps.extensions ?? []) await extend(app);
   await app.ready();

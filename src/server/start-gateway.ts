@@ -23,6 +23,8 @@ import { TokenAuthority, createInvalidationBus, invalidatingStore } from '../tok
 import type { InvalidationBus } from '../tokens/index.js';
 import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
+import { openResponseCache } from './open-response-cache.js';
+import type { ResponseCache } from './open-response-cache.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { checkSecretsAtRest } from './secrets-at-rest-check.js';
@@ -70,6 +72,8 @@ export interface Gateway {
   readonly invalidation: InvalidationBus;
   readonly metrics: ProxyMetrics;
   readonly requestCounts: RequestCountBatcher;
+  /** The HTTP response cache; undefined when HTTP_CACHE_ENABLED is off. */
+  readonly responseCache: ResponseCache | undefined;
   /** The `/v1` pipeline's steps in the order they run. */
   readonly pipeline: readonly string[];
   /**
@@ -142,6 +146,7 @@ async function assemble(
       authority.applyInvalidation(event);
     }),
   );
+  const responseCache = await openResponseCache(config, { logger, clock, invalidation, parts });
 
   const requestCounts = new RequestCountBatcher({
     tokens: store.tokens,
@@ -168,6 +173,8 @@ async function assemble(
     clock,
   });
   const metrics = new ProxyMetrics();
+  const cacheStore = responseCache?.store;
+  if (cacheStore !== undefined) metrics.watchCacheStore(cacheStore);
   const proxy = createProxyHandler({
     providers: config.providers,
     authority,
@@ -181,6 +188,21 @@ async function assemble(
       periodMs: config.connections.bodyRateGraceMs,
     },
     enforceProjectActive: config.proxy.enforceProjectActive,
+    cache:
+      cacheStore === undefined
+        ? undefined
+        : {
+            store: cacheStore,
+            shared: config.cache.shared,
+            streamResponses: config.cache.streamResponses,
+            defaultTtlMs: config.cache.defaultTtlMs,
+            maxObjectBytes: config.cache.maxObjectBytes,
+            now: () => clock.now().getTime(),
+            logger,
+            countHit: (tokenId) => {
+              requestCounts.recordCacheHit(tokenId);
+            },
+          },
     taps: overrides.taps ?? [],
     observers: [
       metricsObserver(metrics),
@@ -207,6 +229,10 @@ async function assemble(
     clock,
     proxy,
     extensions: [metricsRoutes, ...(overrides.extensions ?? [])],
+    cachePurge: responseCache && {
+      shared: config.cache.shared,
+      purge: (selector) => responseCache.purger.purge(selector),
+    },
   });
   // Closed first: no request may arrive once the parts it needs are closing.
   parts.add('server', () => app.close());
@@ -224,6 +250,7 @@ async function assemble(
     invalidation,
     metrics,
     requestCounts,
+    responseCache,
     pipeline: proxy.stepNames,
     close: () => parts.closeAll(logger),
   };

@@ -6,6 +6,11 @@ export interface Project {
   readonly apiKey: string;
   /** Name of the provider serving this project; null means the configured default provider. */
   readonly provider: string | null;
+  /**
+   * How long the cache keeps this project's POST answers without the client asking (seconds); null means a
+   * POST is cached only when the client opts in with `Cache-Control`.
+   */
+  readonly cachePostTtlSeconds: number | null;
   readonly isActive: boolean;
   readonly deactivatedAt: Date | null;
   readonly createdAt: Date;

@@ -6,6 +6,8 @@ export interface NewProject {
   readonly apiKey: string;
   /** Provider name; null or absent means the default provider. */
   readonly provider?: string | null;
+  /** Cache TTL for POST answers in seconds; null or absent means off. */
+  readonly cachePostTtlSeconds?: number | null;
 }
 
 /** Changes to a project; absent fields stay as they are. */
@@ -14,6 +16,8 @@ export interface ProjectChanges {
   readonly apiKey?: string;
   /** Provider name; null means the default provider. */
   readonly provider?: string | null;
+  /** Cache TTL for POST answers in seconds; null turns it off. */
+  readonly cachePostTtlSeconds?: number | null;
   /** Deactivating sets `deactivated_at`; reactivating clears it. */
   readonly isActive?: boolean;
 }
@@ -95,14 +99,17 @@ export interface TokenRepository {
   consumeRequest(id: string, now: Date): Promise<boolean>;
   /** Gives back one counted request (the upstream was never reached). */
   refundRequest(id: string): Promise<void>;
-  /** Adds batched request counts of tokens without a quota. */
+  /** Adds batched request counts of tokens without a quota, and cache hits of every token. */
   addUsage(usage: readonly TokenUsage[]): Promise<void>;
 }
 
 /** Requests made with one token since the last flush. */
 export interface TokenUsage {
   readonly id: string;
+  /** Requests that count against `max_requests` (`request_count`). */
   readonly requests: number;
+  /** Requests the response cache answered (`cache_hit_count`); they never count against the quota. */
+  readonly cacheHits: number;
   readonly lastUsedAt: Date;
 }
 

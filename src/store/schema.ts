@@ -14,6 +14,8 @@ export interface ProjectsTable {
   name: string;
   api_key: string;
   provider: string | null;
+  /** Added by 0004; null means POST answers are cached only when the client opts in. */
+  cache_post_ttl_seconds: number | null;
   is_active: Bool;
   deactivated_at: NullableTimestamp;
   created_at: Timestamp;

@@ -38,6 +38,7 @@ export class SqlProjectRepository implements ProjectRepository {
           name: project.name,
           api_key: this.cipher.encrypt(project.apiKey),
           provider: project.provider ?? null,
+          cache_post_ttl_seconds: project.cachePostTtlSeconds ?? null,
           is_active: true,
           deactivated_at: null,
           created_at: now,
@@ -53,6 +54,7 @@ export class SqlProjectRepository implements ProjectRepository {
       name: project.name,
       apiKey: project.apiKey,
       provider: project.provider ?? null,
+      cachePostTtlSeconds: project.cachePostTtlSeconds ?? null,
       isActive: true,
       deactivatedAt: null,
       createdAt: now,
@@ -73,6 +75,9 @@ export class SqlProjectRepository implements ProjectRepository {
           ...(changes.name !== undefined && { name: changes.name }),
           ...(changes.apiKey !== undefined && { api_key: this.cipher.encrypt(changes.apiKey) }),
           ...(changes.provider !== undefined && { provider: changes.provider }),
+          ...(changes.cachePostTtlSeconds !== undefined && {
+            cache_post_ttl_seconds: changes.cachePostTtlSeconds,
+          }),
           ...(activityChanged && {
             is_active: changes.isActive,
             deactivated_at: changes.isActive ? null : now,
@@ -93,6 +98,7 @@ export class SqlProjectRepository implements ProjectRepository {
       name: row.name,
       apiKey: this.cipher.decrypt(row.api_key),
       provider: row.provider,
+      cachePostTtlSeconds: row.cache_post_ttl_seconds,
       isActive: toBool(row.is_active),
       deactivatedAt: toDateOrNull(row.deactivated_at),
       createdAt: toDate(row.created_at),

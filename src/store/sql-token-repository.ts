@@ -177,6 +177,7 @@ export class SqlTokenRepository implements TokenRepository {
         .updateTable('tokens')
         .set({
           request_count: sql<number>`request_count + ${entry.requests}`,
+          cache_hit_count: sql<number>`cache_hit_count + ${entry.cacheHits}`,
           last_used_at: entry.lastUsedAt,
         })
         .where('id', '=', entry.id)

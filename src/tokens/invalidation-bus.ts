@@ -1,11 +1,15 @@
+import type { PurgeSelector } from '../cache/cache-store.js';
+
 /**
- * A change that makes cached token or project data stale. `resync` means "changes may have been missed: drop
- * everything" — delivered locally by a bus that lost its connection, and published when changes could not be
- * sent to the other instances.
+ * A change that makes cached data stale. `resync` means "changes may have been missed: drop everything" —
+ * delivered locally by a bus that lost its connection, and published when changes could not be sent to the
+ * other instances. `cache-purged` tells every instance to purge its own response cache (a memory store) the
+ * way the publishing instance purged its store; caches of tokens and projects ignore it.
  */
 export type InvalidationEvent =
   | { readonly type: 'token-changed'; readonly tokenId: string }
   | { readonly type: 'project-changed'; readonly projectId: string }
+  | { readonly type: 'cache-purged'; readonly selector: PurgeSelector }
   | { readonly type: 'resync' };
 
 /** Receives invalidation events; must not throw (a throw is logged and the other listeners still run). */

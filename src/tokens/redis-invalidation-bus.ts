@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
+import { readPurgeSelector } from '../cache/purge-selector.js';
 import { isWellFormedId } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { RedisClient, RedisSubscriber } from '../redis/index.js';
 import type { InvalidationBus, InvalidationEvent, InvalidationListener } from './invalidation-bus.js';
 import { MemoryInvalidationBus } from './memory-invalidation-bus.js';
 
-/** Longer messages are not ours: ignored without being parsed. */
-const MAX_MESSAGE_LENGTH = 1024;
+/**
+ * Longer messages are not ours: ignored without being parsed. The longest of ours is a cache purge of one URL
+ * (up to 4096 characters, which JSON may escape to twice that).
+ */
+const MAX_MESSAGE_LENGTH = 10_240;
 
 /** Options of {@link RedisInvalidationBus}. */
 export interface RedisInvalidationBusOptions {
@@ -203,6 +207,10 @@ function decode(text: string): WireMessage | undefined {
       return isId(fields.projectId)
         ? { source, event: { type: 'project-changed', projectId: fields.projectId } }
         : undefined;
+    case 'cache-purged': {
+      const selector = readPurgeSelector(fields.selector);
+      return selector === undefined ? undefined : { source, event: { type: 'cache-purged', selector } };
+    }
     case 'resync':
       return { source, event: { type: 'resync' } };
     default:

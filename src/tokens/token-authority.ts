@@ -86,6 +86,9 @@ export class TokenAuthority {
       case 'resync':
         this.invalidateAll();
         return;
+      case 'cache-purged':
+        // The response cache's concern: no token or project changed.
+        return;
       default:
         ignoreUnknown(event);
     }

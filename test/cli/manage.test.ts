@@ -122,6 +122,40 @@ describe('manage project', () => {
     expect(on.is_active).toBe(true);
   });
 
+  it('create and update set the cache TTL for POST answers as a duration; off clears it; get and list show it', async () => {
+    const created = await manageJson<ProjectBody & { cache_post_ttl_seconds: number | null }>([
+      'project',
+      'create',
+      '--name',
+      'PostCached',
+      '--api-key',
+      API_KEY,
+      '--cache-post-ttl',
+      '10m',
+    ]);
+    expect(created.cache_post_ttl_seconds).toBe(600);
+    const shown = await manage(['project', 'get', created.id]);
+    expect(shown.stdout).toMatch(/POST cache TTL\s*│\s*600s \(10m\)/);
+    const updated = await manage(['project', 'update', created.id, '--cache-post-ttl', '90']);
+    expect(updated.code).toBe(0);
+    expect((await api(server, MANAGEMENT_TOKEN, 'GET', `/manage/projects/${created.id}`)).body).toMatchObject(
+      {
+        cache_post_ttl_seconds: 90,
+      },
+    );
+    expect((await manage(['project', 'list'])).stdout).toMatch(/PostCached.*90s/);
+    expect((await manage(['project', 'update', created.id, '--cache-post-ttl', 'off'])).code).toBe(0);
+    expect((await api(server, MANAGEMENT_TOKEN, 'GET', `/manage/projects/${created.id}`)).body).toMatchObject(
+      {
+        cache_post_ttl_seconds: null,
+      },
+    );
+    expect((await manage(['project', 'get', created.id])).stdout).toMatch(/POST cache TTL\s*│\s*off/);
+    const refused = await manage(['project', 'update', created.id, '--cache-post-ttl', '400d']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('out of range');
+  });
+
   it('update refuses to run without a change, and --revoke-tokens without --active false', async () => {
     const created = await createProject('NoChange');
     const nothing = await manage(['project', 'update', created.id]);
@@ -265,6 +299,63 @@ describe('manage token', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('error: project not found (HTTP 404)');
+  });
+});
+
+describe('manage cache purge', () => {
+  async function lastPurgeDetails(): Promise<Record<string, unknown>> {
+    const listed = await api(server, MANAGEMENT_TOKEN, 'GET', '/manage/audit?action=cache.purge&page_size=1');
+    const events = (listed.body as { events: { metadata: string }[] }).events;
+    return JSON.parse(events[0]?.metadata ?? '{}') as Record<string, unknown>;
+  }
+
+  it('sends each choice as its API body and prints how many entries were deleted', async () => {
+    const byUrl = await manage(['cache', 'purge', '--method', 'get', '--url', '/v1/models?b=2&a=1']);
+    expect(byUrl.stderr).toBe('');
+    expect(byUrl.code).toBe(0);
+    expect(byUrl.stdout.trim()).toBe('Purged 0 cache entries (GET /v1/models?b=2&a=1).');
+    expect(await lastPurgeDetails()).toMatchObject({
+      purge_type: 'exact',
+      method: 'GET',
+      url: '/v1/models?a=1&b=2',
+    });
+
+    const project = await createProject('PurgedByCli');
+    const byPrefix = await manageJson<{ deleted: number }>([
+      'cache',
+      'purge',
+      '--prefix',
+      '/v1/chat',
+      '--project-id',
+      project.id,
+    ]);
+    expect(byPrefix).toEqual({ deleted: 0 });
+    expect(await lastPurgeDetails()).toMatchObject({
+      purge_type: 'prefix',
+      prefix: '/v1/chat',
+      project_id: project.id,
+    });
+
+    expect((await manage(['cache', 'purge', '--all'])).stdout).toContain(
+      'Purged 0 cache entries (everything).',
+    );
+    expect(await lastPurgeDetails()).toMatchObject({ purge_type: 'all', deleted: 0 });
+  });
+
+  it('refuses no choice or several before calling the API, and reports API errors', async () => {
+    for (const args of [
+      [],
+      ['--all', '--prefix', '/v1'],
+      ['--method', 'GET'],
+      ['--all', '--project-id', 'p'],
+    ]) {
+      const result = await manage(['cache', 'purge', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^error: /);
+    }
+    const unknown = await manage(['cache', 'purge', '--project-id', '00000000-0000-4000-8000-000000000000']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('project not found');
   });
 });
 

@@ -30,6 +30,7 @@ describe.each(TEST_DIALECTS)('projects API (%s)', (dialect) => {
       name: 'P1',
       api_key: 'sk-live-...mnop',
       provider: null,
+      cache_post_ttl_seconds: null,
       is_active: true,
       deactivated_at: null,
       created_at: expect.stringMatching(ISO),

@@ -27,6 +27,7 @@ const ROUTES: [string, string, string][] = [
   ['/manage/tokens/{id}', 'delete', '204'],
   ['/manage/audit', 'get', '200'],
   ['/manage/audit/{id}', 'get', '200'],
+  ['/manage/cache/purge', 'post', '200'],
 ];
 
 describe('OpenAPI document', () => {

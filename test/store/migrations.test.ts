@@ -51,11 +51,22 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       true,
     );
     expect(await store.migrations.up()).toEqual(['0001_baseline']);
-    expect(await store.migrations.latest()).toEqual(['0002_project_provider', '0003_token_name']);
+    expect(await store.migrations.latest()).toEqual([
+      '0002_project_provider',
+      '0003_token_name',
+      '0004_project_cache_post_ttl',
+    ]);
     expect(await store.migrations.latest()).toEqual([]);
     const status = await store.migrations.status();
     expect(status[0]?.executedAt).toBeInstanceOf(Date);
-    await store.projects.create({ name: 'p', apiKey: 'k', provider: 'anthropic' });
+    const created = await store.projects.create({
+      name: 'p',
+      apiKey: 'k',
+      provider: 'anthropic',
+      cachePostTtlSeconds: 600,
+    });
+    expect((await store.projects.get(created.id))?.cachePostTtlSeconds).toBe(600);
+    expect(await store.migrations.down()).toEqual(['0004_project_cache_post_ttl']);
     expect(await store.migrations.down()).toEqual(['0003_token_name']);
     expect(await store.migrations.down()).toEqual(['0002_project_provider']);
     expect(await store.migrations.down()).toEqual(['0001_baseline']);
@@ -64,6 +75,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0001_baseline',
       '0002_project_provider',
       '0003_token_name',
+      '0004_project_cache_post_ttl',
     ]);
     expect(await store.projects.list()).toEqual([]);
   });
@@ -72,7 +84,12 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
     const database = await freshDatabase(dialect);
     const [a, b] = [await open(database), await open(database)];
     const results = await Promise.all([a.migrations.latest(), b.migrations.latest()]);
-    expect(results.flat()).toEqual(['0001_baseline', '0002_project_provider', '0003_token_name']);
+    expect(results.flat()).toEqual([
+      '0001_baseline',
+      '0002_project_provider',
+      '0003_token_name',
+      '0004_project_cache_post_ttl',
+    ]);
   });
 });
 
@@ -85,6 +102,7 @@ describe('adopting databases of the original program (SQLite)', () => {
       '0001_baseline',
       '0002_project_provider',
       '0003_token_name',
+      '0004_project_cache_post_ttl',
     ]);
 
     const projects = await store.projects.list();
@@ -152,6 +170,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
         '0001_baseline',
         '0002_project_provider',
         '0003_token_name',
+        '0004_project_cache_post_ttl',
       ]);
       const token = await store.tokens.findByHash(hashToken('sk-EEEEEEEEEEEEEEEEEEEEEE'));
       expect(token).toMatchObject({ requestCount: 4, maxRequests: 9, preview: 'sk-EEEE**************EEEE' });
@@ -210,7 +229,12 @@ describe('migration lock across processes (SQLite)', () => {
       ),
     );
     const applied = runs.flatMap((result) => JSON.parse(result.stdout) as string[]);
-    expect(applied).toEqual(['0001_baseline', '0002_project_provider', '0003_token_name']);
+    expect(applied).toEqual([
+      '0001_baseline',
+      '0002_project_provider',
+      '0003_token_name',
+      '0004_project_cache_post_ttl',
+    ]);
   });
 });
 

@@ -71,6 +71,27 @@ describe.each(TEST_DIALECTS)('store contract on %s', (dialect) => {
       expect(on?.deactivatedAt).toBeNull();
     });
 
+    it('keeps a cache TTL for POST answers, changes it alone and clears it with null', async () => {
+      const plain = await store.projects.create({ name: 'no-post-cache', apiKey: 'k' });
+      expect(plain.cachePostTtlSeconds).toBeNull();
+      expect((await store.projects.get(plain.id))?.cachePostTtlSeconds).toBeNull();
+      const project = await store.projects.create({
+        name: 'post-cache',
+        apiKey: 'k',
+        cachePostTtlSeconds: 3600,
+      });
+      expect(project.cachePostTtlSeconds).toBe(3600);
+      expect(await store.projects.get(project.id)).toEqual(project);
+      const longer = await store.projects.update(project.id, { cachePostTtlSeconds: 31_536_000 });
+      expect(longer).toMatchObject({ cachePostTtlSeconds: 31_536_000, name: 'post-cache', apiKey: 'k' });
+      const renamed = await store.projects.update(project.id, { name: 'post-cache-renamed' });
+      expect(renamed?.cachePostTtlSeconds).toBe(31_536_000);
+      expect(
+        (await store.projects.update(project.id, { cachePostTtlSeconds: null }))?.cachePostTtlSeconds,
+      ).toBeNull();
+      expect((await store.projects.get(project.id))?.cachePostTtlSeconds).toBeNull();
+    });
+
     it('answers undefined for an unknown project', async () => {
       expect(await store.projects.get(newId())).toBeUndefined();
       expect(await store.projects.update(newId(), { name: 'x' })).toBeUndefined();
@@ -299,10 +320,12 @@ describe.each(TEST_DIALECTS)('token quotas on %s', (dialect) => {
     const token = await tokenWith(null);
     const when = new Date('2030-05-05T05:05:05.000Z');
     await Promise.all([
-      testStore.store.tokens.addUsage([{ id: token.id, requests: 3, lastUsedAt: when }]),
+      testStore.store.tokens.addUsage([{ id: token.id, requests: 3, cacheHits: 2, lastUsedAt: when }]),
       testStore.store.tokens.consumeRequest(token.id, when),
-      testStore.store.tokens.addUsage([{ id: token.id, requests: 4, lastUsedAt: when }]),
+      testStore.store.tokens.addUsage([{ id: token.id, requests: 4, cacheHits: 5, lastUsedAt: when }]),
     ]);
-    expect((await testStore.store.tokens.get(token.id))?.requestCount).toBe(8);
+    const stored = await testStore.store.tokens.get(token.id);
+    expect(stored?.requestCount).toBe(8);
+    expect(stored?.cacheHitCount).toBe(7);
   });
 });

@@ -126,6 +126,15 @@ describe.each(IMPLEMENTATIONS)('invalidation bus contract ($name)', (implementat
     const events: InvalidationEvent[] = [
       { type: 'token-changed', tokenId: 'token-1' },
       { type: 'project-changed', projectId: 'project-1' },
+      { type: 'cache-purged', selector: { kind: 'all' } },
+      { type: 'cache-purged', selector: { kind: 'scope', scope: 'project-1' } },
+      { type: 'cache-purged', selector: { kind: 'url', method: 'GET', url: '/v1/models?a=1&b=%7C' } },
+      {
+        type: 'cache-purged',
+        selector: { kind: 'url', method: 'POST', url: '/v1/chat/completions', scope: 'shared' },
+      },
+      { type: 'cache-purged', selector: { kind: 'prefix', prefix: `/v1/${'é'.repeat(4000)}` } },
+      { type: 'cache-purged', selector: { kind: 'prefix', prefix: '/v1/', scope: 'project-1' } },
       { type: 'resync' },
     ];
     for (const [index, event] of events.entries()) {
@@ -202,14 +211,44 @@ describe.each(IMPLEMENTATIONS)('invalidation bus contract ($name)', (implementat
         JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: '../../etc' }),
         JSON.stringify({ type: 'resync' }),
         JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 'x'.repeat(5000) }),
+        ...[
+          undefined,
+          null,
+          'all',
+          {},
+          { kind: 'everything' },
+          { kind: 'all', scope: 'p' },
+          { kind: 'scope' },
+          { kind: 'scope', scope: '*' },
+          { kind: 'scope', scope: 'a|b' },
+          { kind: 'url', method: 'GET' },
+          { kind: 'url', method: 'get', url: '/v1/models' },
+          { kind: 'url', method: 'GET', url: 'v1/models' },
+          { kind: 'url', method: 'GET', url: '/v1/models|x' },
+          { kind: 'url', method: 'GET', url: '/v1/models', scope: 7 },
+          { kind: 'url', method: 'GET', url: '/v1/models', extra: true },
+          { kind: 'prefix', prefix: '' },
+          { kind: 'prefix', prefix: '/v1/\n' },
+          { kind: 'prefix', prefix: `/${'x'.repeat(5000)}` },
+        ].map((selector) => JSON.stringify({ source: 'other-instance', type: 'cache-purged', selector })),
       ];
       for (const text of broken) await publishRaw(text);
       await publishRaw(
         JSON.stringify({ source: 'other-instance', type: 'token-changed', tokenId: 'token-5' }),
       );
+      await publishRaw(
+        JSON.stringify({
+          source: 'other-instance',
+          type: 'cache-purged',
+          selector: { kind: 'prefix', prefix: '/v1/models', scope: 'project-5' },
+        }),
+      );
       await vi.waitFor(
         () => {
-          expect(onA.events).toEqual([{ type: 'token-changed', tokenId: 'token-5' }]);
+          expect(onA.events).toEqual([
+            { type: 'token-changed', tokenId: 'token-5' },
+            { type: 'cache-purged', selector: { kind: 'prefix', prefix: '/v1/models', scope: 'project-5' } },
+          ]);
         },
         { timeout: 2000, interval: 2 },
       );

@@ -81,6 +81,35 @@ describe('token authority', () => {
     expect((await authority.authenticate(secret)).project.isActive).toBe(false);
   });
 
+  it("sees a project's new cache TTL for POST answers made through the invalidating store at once", async () => {
+    const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
+    const bus = new MemoryInvalidationBus({ logger: pino({ level: 'silent' }) });
+    bus.subscribe((event) => {
+      authority.applyInvalidation(event);
+    });
+    const managed = invalidatingStore(testStore.store, bus);
+    const { secret, project } = await issue();
+    expect((await authority.authenticate(secret)).project.cachePostTtlSeconds).toBeNull();
+    reads = 0;
+    expect((await authority.authenticate(secret)).project.cachePostTtlSeconds).toBeNull();
+    expect(reads).toBe(0);
+    await managed.transaction((trx) => trx.projects.update(project.id, { cachePostTtlSeconds: 900 }));
+    expect((await authority.authenticate(secret)).project.cachePostTtlSeconds).toBe(900);
+    await managed.projects.update(project.id, { cachePostTtlSeconds: null });
+    expect((await authority.authenticate(secret)).project.cachePostTtlSeconds).toBeNull();
+  });
+
+  it('keeps what it cached when the response cache is purged', async () => {
+    const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
+    const { secret, project } = await issue();
+    await authority.authenticate(secret);
+    reads = 0;
+    authority.applyInvalidation({ type: 'cache-purged', selector: { kind: 'all' } });
+    authority.applyInvalidation({ type: 'cache-purged', selector: { kind: 'scope', scope: project.id } });
+    expect(await codeOf(authority.authenticate(secret))).toBe('ok');
+    expect(reads).toBe(0);
+  });
+
   it('asks the database again for everything after a resync', async () => {
     const authority = new TokenAuthority({ store: countingStore, clock: new CountingClock() });
     const first = await issue();

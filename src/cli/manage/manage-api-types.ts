@@ -1,4 +1,10 @@
-import type { BulkRevokeView, ProjectView, TokenCreatedView, TokenView } from '../../manage/index.js';
+import type {
+  BulkRevokeView,
+  CachePurgeView,
+  ProjectView,
+  TokenCreatedView,
+  TokenView,
+} from '../../manage/index.js';
 import { CliError } from '../shared/cli-error.js';
 
 /**
@@ -44,6 +50,13 @@ export function asNewToken(body: unknown): NewTokenJson {
 /** The counts from the body of a bulk revocation. */
 export function asRevokeResult(body: unknown): RevokeResultJson {
   return record(body, ['revoked_count', 'already_revoked_count', 'total_tokens']) as RevokeResultJson;
+}
+
+/** The count from the body of `POST /manage/cache/purge`. */
+export function asPurgeResult(body: unknown): CachePurgeView {
+  const result = record(body, ['deleted']) as { deleted: unknown };
+  if (typeof result.deleted !== 'number') throw unexpected();
+  return { deleted: result.deleted };
 }
 
 /** The items of a list response body, each read by `item`. */

@@ -1,14 +1,17 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 
+import { registerCacheCommands } from './manage-cache-command.js';
 import { registerProjectCommands } from './manage-project-command.js';
 import { registerTokenCommands } from './manage-token-command.js';
 
-/** Adds `llm-proxy manage project …` and `manage token …`, which call the management API over HTTP. */
+/** Adds `llm-proxy manage project …`, `manage token …` and `manage cache …`, which call the management API over HTTP. */
 export function registerManageCommands(program: Command): void {
   const manage = program
     .command('manage')
-    .description('manage projects and tokens through the management API of a running server')
+    .description(
+      'manage projects, tokens and the response cache through the management API of a running server',
+    )
     .addOption(
       new Option(
         '--management-token <token>',
@@ -21,4 +24,5 @@ export function registerManageCommands(program: Command): void {
     .option('--json', "print the API's JSON instead of tables");
   registerProjectCommands(manage);
   registerTokenCommands(manage);
+  registerCacheCommands(manage);
 }

@@ -21,11 +21,12 @@ export interface ManageContext {
 
 /**
  * Builds the context of a `manage` command from its flags and the global ones. The management token comes from
- * `--management-token`, else MANAGEMENT_TOKEN in the environment, else in the dotenv file.
+ * `--management-token`, else MANAGEMENT_TOKEN in the environment, else in the dotenv file. `baseUrlOverride`
+ * is a command's own spelling of the API's address (the original's `cache purge --api-base-url`).
  */
-export function manageContext(command: Command): ManageContext {
+export function manageContext(command: Command, baseUrlOverride?: string): ManageContext {
   const flags = command.optsWithGlobals<ManageFlags>();
-  const baseUrl = flags.manageApiBaseUrl;
+  const baseUrl = baseUrlOverride ?? flags.manageApiBaseUrl;
   if (!isHttpUrl(baseUrl)) {
     throw usageError(`--manage-api-base-url: "${baseUrl}" is not an http:// or https:// URL`);
   }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 
 import { usageError } from '../shared/cli-error.js';
-import { booleanValue, nonEmpty } from '../shared/option-parsers.js';
+import { MAX_CACHE_POST_TTL_SECONDS } from '../../projects/index.js';
+import { booleanValue, describeSeconds, durationSecondsOrOff, nonEmpty } from '../shared/option-parsers.js';
 import { formatTime, maskApiKey, printRecord, printResult, printTable } from '../shared/output.js';
 import { asList, asProject, asRevokeResult } from './manage-api-types.js';
 import type { ProjectJson } from './manage-api-types.js';
@@ -11,6 +12,7 @@ interface ProjectKeyFlags {
   apiKey?: string;
   openaiKey?: string;
   provider?: string;
+  cachePostTtl?: number | 'off';
 }
 
 interface CreateFlags extends ProjectKeyFlags {
@@ -40,12 +42,13 @@ export function registerProjectCommands(manage: Command): void {
           return;
         }
         printTable(
-          ['ID', 'Name', 'API Key', 'Provider', 'Active', 'Created', 'Updated'],
+          ['ID', 'Name', 'API Key', 'Provider', 'POST cache TTL', 'Active', 'Created', 'Updated'],
           projects.map((p) => [
             p.id,
             p.name,
             maskApiKey(p.api_key),
             p.provider ?? '(default)',
+            cachePostTtlText(p.cache_post_ttl_seconds),
             p.is_active,
             formatTime(p.created_at),
             formatTime(p.updated_at),
@@ -79,6 +82,9 @@ export function registerProjectCommands(manage: Command): void {
       name: flags.name,
       api_key: apiKey,
       ...(flags.provider === undefined ? {} : { provider: flags.provider }),
+      ...(flags.cachePostTtl === undefined || flags.cachePostTtl === 'off'
+        ? {}
+        : { cache_post_ttl_seconds: flags.cachePostTtl }),
     });
     printResult(context, body, () => {
       printProject(asProject(body));
@@ -105,12 +111,15 @@ export function registerProjectCommands(manage: Command): void {
         ...(flags.provider === undefined
           ? {}
           : { provider: flags.provider === 'default' ? null : flags.provider }),
+        ...(flags.cachePostTtl === undefined
+          ? {}
+          : { cache_post_ttl_seconds: flags.cachePostTtl === 'off' ? null : flags.cachePostTtl }),
         ...(flags.active === undefined ? {} : { is_active: flags.active }),
         ...(flags.revokeTokens === true ? { revoke_tokens: true } : {}),
       };
       if (Object.keys(changes).length === 0) {
         throw usageError(
-          'nothing to update: give --name, --api-key, --provider, --active or --revoke-tokens',
+          'nothing to update: give --name, --api-key, --provider, --cache-post-ttl, --active or --revoke-tokens',
         );
       }
       const context = manageContext(command);
@@ -148,6 +157,11 @@ function withKeyOptions(command: Command): Command {
       '--provider <name>',
       'provider serving the project (e.g. openai, anthropic); on update, `default` returns to the default provider',
       nonEmpty,
+    )
+    .option(
+      '--cache-post-ttl <duration>',
+      "cache the project's POST answers this long without the client opting in: 90s, 10m, 24h, 7d (up to 365d; a bare number is seconds); off turns it off",
+      durationSecondsOrOff(MAX_CACHE_POST_TTL_SECONDS),
     );
 }
 
@@ -164,9 +178,18 @@ function printProject(project: ProjectJson): void {
     ['Name', project.name],
     ['API Key', maskApiKey(project.api_key)],
     ['Provider', project.provider ?? '(default)'],
+    ['POST cache TTL', cachePostTtlText(project.cache_post_ttl_seconds)],
     ['Active', project.is_active],
     ['Deactivated', formatTime(project.deactivated_at)],
     ['Created', formatTime(project.created_at)],
     ['Updated', formatTime(project.updated_at)],
   ]);
+}
+
+/** `off`, the lifetime (`3600s (1h)`), or `-` when an older server does not send the field. */
+function cachePostTtlText(seconds: number | null | undefined): string {
+  if (seconds === undefined) return '-';
+  if (seconds === null) return 'off';
+  const unit = describeSeconds(seconds);
+  return unit === `${seconds}s` ? unit : `${seconds}s (${unit})`;
 }

@@ -4,6 +4,8 @@ const DOWN_EFFECTS: Readonly<Record<string, string>> = {
     'drops the tables audit_events, tokens and projects: every project, provider API key, token and audit event is deleted',
   '0002_project_provider': 'drops the column projects.provider: the provider each project names is lost',
   '0003_token_name': 'drops the column tokens.name: every token name is lost',
+  '0004_project_cache_post_ttl':
+    'drops the column projects.cache_post_ttl_seconds: every project cache TTL for POST requests is lost',
 };
 
 /** A sentence saying what reverting the named migration drops. */

@@ -18,6 +18,7 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (raw: s
 /** The unit a bare number stands for in a `--duration` value: each command keeps the original's. */
 export type BareDurationUnit = 'minutes' | 'hours';
 
+const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 const BARE_UNIT_MINUTES: Readonly<Record<BareDurationUnit, number>> = { minutes: 1, hours: 60 };
 
@@ -57,6 +58,46 @@ export function durationMinutes(bareUnit: BareDurationUnit, maxMinutes: number):
     if ('problem' in result) throw new InvalidArgumentError(`${result.problem}.`);
     return result.minutes;
   };
+}
+
+/**
+ * A commander argument parser for a cache lifetime such as `90s`, `10m`, `24h`, `7d` or `1h30m` (a bare number
+ * is seconds), up to `maxSeconds`; `off` (also `none`, `0`) gives `'off'`, which turns the setting off
+ * (not null: commander reads a null option value as an empty string).
+ */
+export function durationSecondsOrOff(maxSeconds: number): (raw: string) => number | 'off' {
+  return function parseDurationSecondsOption(raw: string): number | 'off' {
+    const text = raw.trim();
+    if (['off', 'none', '0'].includes(text.toLowerCase())) return 'off';
+    let seconds: number;
+    if (/^\d+$/.test(text)) seconds = Number(text);
+    else {
+      const parsed = parseDuration(text);
+      if (!parsed.ok) {
+        throw new InvalidArgumentError(
+          `"${raw}" is not a duration: use a unit (90s, 10m, 24h, 7d), a bare number of seconds, or off.`,
+        );
+      }
+      if (parsed.value % SECOND_MS !== 0) {
+        throw new InvalidArgumentError(`"${raw}" is not a whole number of seconds.`);
+      }
+      seconds = parsed.value / SECOND_MS;
+    }
+    if (seconds < 1 || seconds > maxSeconds) {
+      throw new InvalidArgumentError(
+        `"${raw}" is out of range: between 1 second and ${describeSeconds(maxSeconds)}, or off.`,
+      );
+    }
+    return seconds;
+  };
+}
+
+/** A lifetime in seconds in its largest whole unit (`3600` → `1h`, `90` → `90s`). */
+export function describeSeconds(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
 
 /** A commander argument parser for `true` or `false` (also yes/no, on/off, 1/0). */

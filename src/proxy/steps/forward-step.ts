@@ -14,6 +14,8 @@ export function forwardStep(pools: UpstreamPools) {
       projectId: project.id,
     });
     if (state.body.decoded === true) describeDecodedBody(headers, state.body.size());
+    const extra = state.extraUpstreamHeaders;
+    if (extra !== undefined) Object.assign(headers, extra);
     state.dispatchUpstream(pools.poolFor(provider), headers, state);
     return ANSWERED;
   };

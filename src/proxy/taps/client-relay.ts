@@ -61,6 +61,8 @@ export class ClientRelay implements ExchangeHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const { exchange } = this;
+    // The client left while others still receive this answer (a collapsed request): nothing to write to.
+    if (exchange.clientGone) return;
     if (!this.wroteBody) {
       this.wroteBody = true;
       exchange.firstByteAt = performance.now();
@@ -116,13 +118,19 @@ export class ClientRelay implements ExchangeHandler {
   }
 
   /**
-   * Adds the proxy's own response headers: its request id, `X-Proxy` and, for a browser at an origin listed in
-   * `allowed_origins`, CORS (see `ProxyExchange.browserMayRead`).
+   * Adds the proxy's own response headers: its request id, `X-Proxy`, the cache's `X-PROXY-CACHE` and
+   * `Cache-Status` and, for a browser at an origin listed in `allowed_origins`, CORS (see
+   * `ProxyExchange.browserMayRead`). A cached answer gets them here as well: they are never stored.
    */
   private addOwnHeaders(headers: ResponseHeaders): OutgoingHttpHeaders {
     const outgoing: OutgoingHttpHeaders = headers;
     outgoing['x-request-id'] = this.exchange.requestId;
     outgoing['x-proxy'] = 'llm-proxy';
+    const signal = this.exchange.cacheSignal;
+    if (signal !== undefined) {
+      outgoing['x-proxy-cache'] = signal.outcome;
+      outgoing['cache-status'] = signal.cacheStatus;
+    }
     const origin = this.exchange.req.headers.origin;
     if (origin !== undefined) {
       if (this.exchange.browserMayRead(origin)) addResponseCorsHeaders(outgoing, origin);

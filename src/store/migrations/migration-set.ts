@@ -37,5 +37,13 @@ export function migrationSet(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('tokens').dropColumn('name').execute();
       },
     },
+    '0004_project_cache_post_ttl': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('projects').addColumn('cache_post_ttl_seconds', 'integer').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('projects').dropColumn('cache_post_ttl_seconds').execute();
+      },
+    },
   };
 }

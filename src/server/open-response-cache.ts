@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+
+import { CachePurger } from '../cache/cache-purger.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { createCacheStore } from '../cache/create-cache-store.js';
+import type { RedisCacheClient } from '../cache/redis-cache-store.js';
+import type { Config } from '../config/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import { reconnectDelay } from '../redis/index.js';
+import type { InvalidationBus } from '../tokens/index.js';
+import type { ResourceStack } from './resource-stack.js';
+
+/** Longest wait between two reconnect attempts of the cache's Redis connection. */
+const RECONNECT_MAX_DELAY_MS = 2000;
+/** Longest wait for a polite QUIT when closing, before the connection is dropped. */
+const QUIT_TIMEOUT_MS = 1000;
+
+/** What {@link openResponseCache} works with; everything but `parts` belongs to the caller. */
+export interface ResponseCacheOptions {
+  /**
+   * The connection of the `redis` backend, owned by the caller. @default a connection of its own to
+   * `config.cache.redisUrl`, closed through `parts`
+   */
+  readonly redis?: RedisCacheClient;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** The bus that carries purges to the other instances and theirs to this one. */
+  readonly invalidation: InvalidationBus;
+  /** Where the parts opened here are registered to be closed. */
+  readonly parts: ResourceStack;
+}
+
+/** The response cache of one gateway: its store and the purge of every instance's store. */
+export interface ResponseCache {
+  readonly store: CacheStore;
+  readonly purger: CachePurger;
+}
+
+/**
+ * Opens the response cache as `config.cache` says — undefined when caching is disabled: the store, a purger
+ * that announces every purge on the invalidation bus, and the subscription that applies the purges other
+ * instances announce to this instance's memory store.
+ */
+export async function openResponseCache(
+  config: Config,
+  options: ResponseCacheOptions,
+): Promise<ResponseCache | undefined> {
+  const { cache } = config;
+  if (!cache.enabled) return undefined;
+  const { logger, clock, invalidation, parts } = options;
+  let store: CacheStore;
+  if (cache.backend === 'memory') {
+    store = createCacheStore({ type: 'memory', maxBytes: cache.maxBytes, clock });
+  } else {
+    const client = options.redis ?? (await openCacheConnection(cache.redisUrl, parts));
+    store = createCacheStore({
+      type: 'redis',
+      client,
+      logger,
+      clock,
+      keyPrefix: cache.redisKeyPrefix,
+      timeoutMs: cache.redisTimeoutMs,
+      scanCount: cache.redisScanCount,
+    });
+  }
+  parts.add('response cache store', () => store.close());
+
+  const purger = new CachePurger({
+    store,
+    announce: (selector) => {
+      invalidation.publish({ type: 'cache-purged', selector });
+    },
+  });
+  parts.add(
+    'response cache purge subscription',
+    invalidation.subscribe((event) => {
+      // A bus that may have missed events says `resync`: a purge may have been among them, and serving an
+      // answer an operator purged is worse than refilling a memory store.
+      const selector =
+        event.type === 'cache-purged' ? event.selector : event.type === 'resync' ? ALL : undefined;
+      if (selector === undefined) return;
+      purger.applyRemotePurge(selector).catch((error: unknown) => {
+        logger.warn({ err: error }, 'applying a cache purge announced by another instance failed');
+      });
+    }),
+  );
+  return { store, purger };
+}
+
+const ALL = { kind: 'all' } as const;
+
+/**
+ * A Redis connection of the cache's own, opened without waiting for it: the store refuses commands until it is
+ * ready and reports outages itself. Its own connection, so that a slow cache command never queues behind the
+ * shared client's traffic (quotas, events) or the other way round.
+ */
+async function openCacheConnection(url: string | undefined, parts: ResourceStack): Promise<Redis> {
+  if (url === undefined) throw new Error('HTTP_CACHE_BACKEND=redis needs REDIS_CACHE_URL or REDIS_URL');
+  const { Redis } = await import('ioredis');
+  const connection = new Redis(url, {
+    connectionName: 'llm-proxy-cache',
+    retryStrategy: (attempt) => reconnectDelay(attempt, RECONNECT_MAX_DELAY_MS),
+    // The store times every command out itself; a command must fail at once rather than wait in ioredis'
+    // queue for a connection that is away.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+  });
+  // Connection errors are the store's to report (once per outage); without a listener ioredis prints them.
+  connection.on('error', () => undefined);
+  parts.add('response cache redis', () => quit(connection));
+  return connection;
+}
+
+async function quit(connection: Redis): Promise<void> {
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([connection.quit().catch(() => undefined), gaveUp]);
+  } finally {
+    clearTimeout(timer);
+    connection.disconnect();
+  }
+}
