@@ -35,6 +35,15 @@ export function formatCacheReport(results: CacheBenchResults): string {
       ]),
     ]),
   ];
+  if (results.storeFill !== null) {
+    const fill = results.storeFill;
+    sections.push(
+      `Capture-on store filled before the legs: ${fill.requests.toLocaleString('en-US')} misses in ${fill.seconds} s, ` +
+        (fill.full
+          ? `full (evicting) at ${describeCounters(pick(fill.cache, ['entries', 'bytes']), false)}`
+          : `not full yet (${describeCounters(pick(fill.cache, ['entries', 'bytes']), false)}): the first legs stored without evicting`),
+    );
+  }
   if (results.throughput.length > 0) {
     sections.push(
       `Throughput — ${options.connections} connections, ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up, median of ${options.rounds} round(s); ` +
@@ -102,6 +111,12 @@ export function formatCacheReport(results: CacheBenchResults): string {
     results.passed ? 'All measured targets met.' : 'Some targets were missed.',
   );
   return sections.join('\n\n');
+}
+
+function pick(counters: CacheCounters, names: readonly string[]): CacheCounters {
+  return Object.fromEntries(
+    Object.entries(counters).filter(([name]) => names.includes(name.replace(SERIES_PREFIX, ''))),
+  );
 }
 
 function throughputRow(scenario: string, row: CacheThroughputRow): string[] {

@@ -3,7 +3,7 @@ import type { CacheLatencyGroup } from './cache-latency.js';
 import type { CacheRunOptions } from './cache-options.js';
 import type { ObservedCacheHeaders } from './cache-sanity.js';
 import type { CacheTargetName, LlmProxyCacheTarget } from './cache-targets.js';
-import type { CacheThroughputGroup } from './cache-throughput.js';
+import type { CacheThroughputGroup, StoreFill } from './cache-throughput.js';
 import type { MachineInfo } from './machine.js';
 import type { Verdict } from './results.js';
 import type { RssSummary } from './rss-sampler.js';
@@ -26,6 +26,8 @@ export interface CacheBenchResults {
   readonly rss: Partial<Record<CacheTargetName, RssSummary>>;
   /** Each llm-proxy process's cache series at the end of the run. */
   readonly cacheAtEnd: Partial<Record<CacheTargetName, CacheCounters>>;
+  /** How the capture-on store was filled before the legs (null when the capture leg's throughput did not run). */
+  readonly storeFill: StoreFill | null;
   /** The Redis leg's key prefix, and its keys at the end (all deleted then). */
   readonly redis: { readonly keyPrefix: string; readonly keysAtEnd: number; readonly deleted: number } | null;
   readonly targets: readonly Verdict[];

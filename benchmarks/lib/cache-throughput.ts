@@ -11,6 +11,9 @@ import { median } from './stats.js';
 const HITS = 'llm_proxy_cache_hits_total';
 const MISSES = 'llm_proxy_cache_misses_total';
 const STORES = 'llm_proxy_cache_stores_total';
+const EVICTIONS = 'llm_proxy_cache_evictions_total';
+/** Seconds of each load burst while a store is being filled. */
+const FILL_STEP_SECONDS = 2;
 /** Share of a hit leg's requests that may miss (an entry expiring during a long run is stored again). */
 const HIT_LEG_MISS_TOLERANCE = 0.01;
 /** Share of a capture leg's answers that must have been stored for the leg to measure capture. */
@@ -156,6 +159,43 @@ async function measureLeg(
         ? undefined
         : ((helperAfter - helperBefore) * 1e6) / stats.requests,
   };
+}
+
+/** What {@link fillStore} did. */
+export interface StoreFill {
+  readonly seconds: number;
+  readonly requests: number;
+  /** Whether the store evicted before the time ran out (false also when the build exports no evictions). */
+  readonly full: boolean;
+  /** The store's series when the filling stopped. */
+  readonly cache: CacheCounters;
+}
+
+/**
+ * Loads a target with a miss scenario, in short bursts, until its store has evicted an entry (it is full) or
+ * `maxSeconds` have passed: so that every store of the measured legs also evicts, whatever the machine's speed,
+ * instead of the first legs filling an empty store and the later ones evicting.
+ */
+export async function fillStore(
+  target: Target<CacheTargetName>,
+  scenario: Scenario<CacheScenarioName>,
+  options: { readonly connections: number; readonly maxSeconds: number },
+): Promise<StoreFill> {
+  let seconds = 0;
+  let requests = 0;
+  let cache = await readCacheCounters(target.origin);
+  while (seconds < options.maxSeconds && (cache[EVICTIONS] ?? 0) === 0) {
+    const burst = Math.min(FILL_STEP_SECONDS, options.maxSeconds - seconds);
+    const stats = await runLoad(target, scenario, {
+      connections: options.connections,
+      seconds: burst,
+      title: `${target.name} filling the store`,
+    });
+    seconds += burst;
+    requests += stats.requests;
+    cache = await readCacheCounters(target.origin);
+  }
+  return { seconds, requests, full: (cache[EVICTIONS] ?? 0) > 0, cache };
 }
 
 function assertLegMeasuredWhatItShould(
