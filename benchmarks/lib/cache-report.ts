@@ -92,8 +92,8 @@ export function formatCacheReport(results: CacheBenchResults): string {
     );
   }
   const endRows = Object.entries(results.cacheAtEnd)
-    .filter(([, counters]) => Object.keys(counters).length > 0)
-    .map(([target, counters]) => [target, describeCounters(counters, false)]);
+    .map(([target, counters]) => [target, describeCounters(counters, false)])
+    .filter(([, series]) => series !== '');
   if (endRows.length > 0) {
     sections.push('Cache series at the end of the run', textTable([['process', 'series'], ...endRows]));
   }
@@ -153,15 +153,19 @@ function latencyRow(scenario: string, target: string, stats: LatencyStats): stri
 }
 
 /**
- * `hits +123, stores +4, entries 56 …` from the series, without their common prefix and `_total`; counters are
- * marked `+` when they are what changed during the legs.
+ * `hits +123, stores +4, entries 56 …` from the series, without their common prefix and `_total`, leaving out
+ * counters at zero; counters are marked `+` when they are what changed during the legs.
  */
 function describeCounters(counters: CacheCounters, deltas: boolean): string {
-  return Object.entries(counters)
-    .map(([name, value]) => {
-      const short = name.replace(SERIES_PREFIX, '').replace(/_total$/, '');
-      const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
-      return deltas && name.endsWith('_total') ? `${short} +${text}` : `${short} ${text}`;
-    })
-    .join(', ');
+  return (
+    Object.entries(counters)
+      // A counter that did not move says nothing; the gauges (entries, bytes) are always shown.
+      .filter(([name, value]) => value !== 0 || !name.endsWith('_total'))
+      .map(([name, value]) => {
+        const short = name.replace(SERIES_PREFIX, '').replace(/_total$/, '');
+        const text = Number.isInteger(value) ? String(value) : value.toFixed(1);
+        return deltas && name.endsWith('_total') ? `${short} +${text}` : `${short} ${text}`;
+      })
+      .join(', ')
+  );
 }
