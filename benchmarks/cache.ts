@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { openBenchRedis } from './lib/bench-redis.js';
+import { openBenchRedis, safeUrl } from './lib/bench-redis.js';
 import type { BenchRedis } from './lib/bench-redis.js';
 import { runBenchmarkMain } from './lib/bench-main.js';
 import { evaluateCacheGoals } from './lib/cache-goals.js';
@@ -164,9 +164,15 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
     const verdicts = evaluateCacheGoals(throughput, latency);
     return {
       date,
-      command: `npm run bench:cache -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+      // A Redis URL may carry a password: the results file never does.
+      command: `npm run bench:cache -- ${process.argv
+        .slice(2)
+        .map((arg) => arg.replace(/rediss?:\/\/\S+/g, (url) => safeUrl(url)))
+        .join(' ')}`
+        .trim()
+        .replace(/ --$/, ''),
       machine: describeMachine(loadAverageAtStart),
-      options,
+      options: { ...options, redisUrl: safeUrl(options.redisUrl) },
       llmProxy: started.runner,
       settings: started.settings,
       sanity,
