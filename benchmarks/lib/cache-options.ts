@@ -58,8 +58,8 @@ export const CACHE_USAGE = `Usage: npx tsx benchmarks/cache.ts [options]   (npm 
                            proxy, and misses with capture on against the cache off
   --redis-url <url>        Redis of the redis leg (default $LLM_PROXY_BENCH_REDIS_URL or redis://127.0.0.1:6379);
                            a random key prefix per run, its keys deleted at the end
-  --capture-max-bytes <s>  HTTP_CACHE_MAX_BYTES of the capture-on server (default 16MiB: full after a few
-                           seconds of misses, so every measured store also evicts)
+  --capture-max-bytes <s>  HTTP_CACHE_MAX_BYTES of the capture-on server (default 16MiB); it is filled with
+                           misses until it evicts before the capture legs, so every measured store evicts too
   --server <how>           how llm-proxy runs: dist, build, tsx or auto (default; see benchmarks/README.md)
   --cpu-prof               run the proxies with --cpu-prof and keep the .cpuprofile files
   --no-fail                report failed targets but exit 0
