@@ -28,6 +28,8 @@ interface SharedAnswer {
   readonly vary: readonly string[];
   readonly varyHash: string | undefined;
   readonly stream: boolean;
+  /** Where a revalidated entry goes back to (its variant's key, or the primary); undefined for a new answer. */
+  readonly storeAt?: string;
 }
 
 /** A request that arrived while the flight's answer had not begun: it waits for the upstream's headers. */
@@ -144,6 +146,7 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
         vary: [],
         varyHash: undefined,
         stream: false,
+        storeAt: lookup.key,
       });
       next.onResponseStart(controller, revalidated.status, {
         ...revalidated.headers,
@@ -333,7 +336,8 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
       origin: lookup.origin,
     };
     const writes: (boolean | Promise<boolean>)[] = [];
-    if (answer.varyHash === undefined) writes.push(context.store.set(lookup.primary, entry));
+    // A new answer without a Vary replaces whatever the primary key held (a marker of an earlier Vary too).
+    if (answer.varyHash === undefined) writes.push(context.store.set(answer.storeAt ?? lookup.primary, entry));
     else {
       writes.push(
         context.store.set(lookup.primary, {
