@@ -1,9 +1,7 @@
 import type { Redis } from 'ioredis';
 
-import { CachePurger } from '../cache/cache-purger.js';
-import type { CacheStore } from '../cache/cache-store.js';
-import { createCacheStore } from '../cache/create-cache-store.js';
-import type { RedisCacheClient } from '../cache/redis-cache-store.js';
+import { CachePurger, createCacheStore } from '../cache/index.js';
+import type { CacheStore, RedisCacheClient } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { reconnectDelay } from '../redis/index.js';

@@ -337,7 +337,8 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
     };
     const writes: (boolean | Promise<boolean>)[] = [];
     // A new answer without a Vary replaces whatever the primary key held (a marker of an earlier Vary too).
-    if (answer.varyHash === undefined) writes.push(context.store.set(answer.storeAt ?? lookup.primary, entry));
+    if (answer.varyHash === undefined)
+      writes.push(context.store.set(answer.storeAt ?? lookup.primary, entry));
     else {
       writes.push(
         context.store.set(lookup.primary, {
