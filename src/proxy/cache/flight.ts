@@ -303,8 +303,8 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
     this.followers.add(follower);
     const token = exchange.token;
     if (token !== undefined) this.context.countHit(token.id);
-    follower.start(answer.status, answer.headers);
-    for (const chunk of this.chunks ?? []) follower.data(chunk);
+    // A copy: the flight keeps adding to its own list, the follower is given what came since by `data`.
+    follower.start(answer.status, answer.headers, [...(this.chunks ?? [])]);
     if (this.ended) {
       follower.end();
       this.followers.delete(follower);
