@@ -38,3 +38,8 @@ export type {
   PurgeSelector,
   StoreRead,
 } from './cache-store.js';
+export { CachePurger } from './cache-purger.js';
+export { createCacheStore } from './create-cache-store.js';
+export type { CacheStoreOptions } from './create-cache-store.js';
+export type { RedisCacheClient } from './redis-cache-store.js';
+export { MAX_PURGE_URL_LENGTH, readPurgeSelector } from './purge-selector.js';

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-import { normaliseRequestUrl } from '../cache/cache-key.js';
-import type { PurgeSelector } from '../cache/cache-store.js';
-import { readPurgeSelector } from '../cache/purge-selector.js';
+import { normaliseRequestUrl, readPurgeSelector } from '../cache/index.js';
+import type { PurgeSelector } from '../cache/index.js';
 import { AppError, ERRORS } from '../core/index.js';
 import { toAppError } from './error-handler.js';
 import { requireProjectId } from './ids.js';

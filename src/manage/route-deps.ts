@@ -1,5 +1,5 @@
 import type { AuditQueryService, AuditRecorder } from '../audit/index.js';
-import type { PurgeSelector } from '../cache/cache-store.js';
+import type { PurgeSelector } from '../cache/index.js';
 import type { Clock } from '../core/index.js';
 import type { ProjectService } from '../projects/index.js';
 import type { TokenService } from '../tokens/index.js';

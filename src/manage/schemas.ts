@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TSchema } from '@sinclair/typebox';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
-import { MAX_PURGE_URL_LENGTH } from '../cache/purge-selector.js';
+import { MAX_PURGE_URL_LENGTH } from '../cache/index.js';
 import { MAX_CACHE_POST_TTL_SECONDS } from '../projects/index.js';
 import { TOKEN_STATUSES } from '../store/index.js';
 import type { TokenStatus } from '../store/index.js';

@@ -142,17 +142,8 @@ export class ProxyMetrics {
   /** The cache's exchange counters, with the original program's names where it had them. */
   private registerCacheCounters(): void {
     const cache = this.cache;
-    const registers = [this.registry];
     const counter = (name: string, help: string, read: () => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
+      this.collectedCounter(name, help, read);
     };
     counter(
       'llm_proxy_cache_hits_total',
@@ -180,6 +171,19 @@ export class ProxyMetrics {
       'Conditional requests answered 304 from the cache.',
       () => cache['conditional-hit'],
     );
+  }
+
+  /** A Prometheus counter whose value is read from elsewhere at each scrape (nothing is counted per request). */
+  private collectedCounter(name: string, help: string, read: () => number): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   }
 
   private routeSeries(provider: string, endpoint: string): RouteSeries {
@@ -216,15 +220,7 @@ export class ProxyMetrics {
   watchCacheStore(store: CacheStore): void {
     const registers = [this.registry];
     const counter = (name: string, help: string, read: () => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
+      this.collectedCounter(name, help, read);
     };
     counter(
       'llm_proxy_cache_evictions_total',

@@ -1,2 +1,3 @@
-export { openRedisClients, reconnectDelay } from './redis-clients.js';
+export { openCacheConnection } from './cache-connection.js';
+export { openRedisClients, quitRedis, reconnectDelay } from './redis-clients.js';
 export type { RedisClient, RedisClients, RedisClientsOptions, RedisSubscriber } from './redis-clients.js';

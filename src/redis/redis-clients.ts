@@ -68,7 +68,7 @@ export async function openRedisClients(options: RedisClientsOptions): Promise<Re
     subscriber,
     async close() {
       watch.stop();
-      await Promise.all([quit(client), quit(subscriber)]);
+      await Promise.all([quitRedis(client), quitRedis(subscriber)]);
     },
   };
 }
@@ -82,7 +82,8 @@ export function reconnectDelay(attempt: number, maxDelayMs: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-async function quit(connection: Redis): Promise<void> {
+/** Closes a connection politely (QUIT, at most 1 s), then drops it; one that is not ready is dropped at once. */
+export async function quitRedis(connection: Redis): Promise<void> {
   if (connection.status !== 'ready') {
     connection.disconnect();
     return;

@@ -1,19 +1,10 @@
-import type { Redis } from 'ioredis';
-
-import { CachePurger } from '../cache/cache-purger.js';
-import type { CacheStore } from '../cache/cache-store.js';
-import { createCacheStore } from '../cache/create-cache-store.js';
-import type { RedisCacheClient } from '../cache/redis-cache-store.js';
+import { CachePurger, createCacheStore } from '../cache/index.js';
+import type { CacheStore, RedisCacheClient } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import type { Clock, Logger } from '../core/index.js';
-import { reconnectDelay } from '../redis/index.js';
+import { openCacheConnection, quitRedis } from '../redis/index.js';
 import type { InvalidationBus } from '../tokens/index.js';
 import type { ResourceStack } from './resource-stack.js';
-
-/** Longest wait between two reconnect attempts of the cache's Redis connection. */
-const RECONNECT_MAX_DELAY_MS = 2000;
-/** Longest wait for a polite QUIT when closing, before the connection is dropped. */
-const QUIT_TIMEOUT_MS = 1000;
 
 /** What {@link openResponseCache} works with; everything but `parts` belongs to the caller. */
 export interface ResponseCacheOptions {
@@ -52,7 +43,7 @@ export async function openResponseCache(
   if (cache.backend === 'memory') {
     store = createCacheStore({ type: 'memory', maxBytes: cache.maxBytes, clock });
   } else {
-    const client = options.redis ?? (await openCacheConnection(cache.redisUrl, parts));
+    const client = options.redis ?? (await ownConnection(cache.redisUrl, parts));
     store = createCacheStore({
       type: 'redis',
       client,
@@ -89,41 +80,11 @@ export async function openResponseCache(
 
 const ALL = { kind: 'all' } as const;
 
-/**
- * A Redis connection of the cache's own, opened without waiting for it: the store refuses commands until it is
- * ready and reports outages itself. Its own connection, so that a slow cache command never queues behind the
- * shared client's traffic (quotas, events) or the other way round.
- */
-async function openCacheConnection(url: string | undefined, parts: ResourceStack): Promise<Redis> {
+/** The cache's own Redis connection, closed with the gateway. */
+async function ownConnection(url: string | undefined, parts: ResourceStack): Promise<RedisCacheClient> {
+  // The configuration refuses HTTP_CACHE_BACKEND=redis without any Redis URL; this is only a guard.
   if (url === undefined) throw new Error('HTTP_CACHE_BACKEND=redis needs REDIS_CACHE_URL or REDIS_URL');
-  const { Redis } = await import('ioredis');
-  const connection = new Redis(url, {
-    connectionName: 'llm-proxy-cache',
-    retryStrategy: (attempt) => reconnectDelay(attempt, RECONNECT_MAX_DELAY_MS),
-    // The store times every command out itself; a command must fail at once rather than wait in ioredis'
-    // queue for a connection that is away.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-  });
-  // Connection errors are the store's to report (once per outage); without a listener ioredis prints them.
-  connection.on('error', () => undefined);
-  parts.add('response cache redis', () => quit(connection));
+  const connection = await openCacheConnection(url);
+  parts.add('response cache redis', () => quitRedis(connection));
   return connection;
-}
-
-async function quit(connection: Redis): Promise<void> {
-  if (connection.status !== 'ready') {
-    connection.disconnect();
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([connection.quit().catch(() => undefined), gaveUp]);
-  } finally {
-    clearTimeout(timer);
-    connection.disconnect();
-  }
 }

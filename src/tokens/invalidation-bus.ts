@@ -1,4 +1,4 @@
-import type { PurgeSelector } from '../cache/cache-store.js';
+import type { PurgeSelector } from '../cache/index.js';
 
 /**
  * A change that makes cached data stale. `resync` means "changes may have been missed: drop everything" —

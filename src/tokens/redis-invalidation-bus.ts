@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { readPurgeSelector } from '../cache/purge-selector.js';
+import { readPurgeSelector } from '../cache/index.js';
 import { isWellFormedId } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { RedisClient, RedisSubscriber } from '../redis/index.js';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/network.js';
 import { api, runCli, startServer, tempDir } from './cli-harness.js';
 import type { RunningServer } from './cli-harness.js';
+import { runManage, runManageJson } from './manage-cli.js';
 
 const MANAGEMENT_TOKEN = 'cli-test-management-token-0123456789';
 const API_KEY = 'sk-proj-cli-test-abcdefghijklmnopqrstuvwxyz';
@@ -29,20 +30,10 @@ interface TokenBody {
 let dir: ReturnType<typeof tempDir>;
 let server: RunningServer;
 
-/** Runs `llm-proxy manage …` against the test server. */
-function manage(args: readonly string[], env: Record<string, string | undefined> = {}) {
-  return runCli(['manage', ...args], {
-    cwd: dir.path,
-    env: { MANAGE_API_BASE_URL: server.url, MANAGEMENT_TOKEN, ...env },
-  });
-}
-
-async function manageJson<T>(args: readonly string[]): Promise<T> {
-  const result = await manage([...args, '--json']);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as T;
-}
+const manage = (args: readonly string[], env: Record<string, string | undefined> = {}) =>
+  runManage(server, dir.path, MANAGEMENT_TOKEN, args, env);
+const manageJson = <T>(args: readonly string[]): Promise<T> =>
+  runManageJson<T>(server, dir.path, MANAGEMENT_TOKEN, args);
 
 async function createProject(name: string): Promise<ProjectBody> {
   return manageJson<ProjectBody>(['project', 'create', '--name', name, '--api-key', API_KEY]);
@@ -299,63 +290,6 @@ describe('manage token', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('error: project not found (HTTP 404)');
-  });
-});
-
-describe('manage cache purge', () => {
-  async function lastPurgeDetails(): Promise<Record<string, unknown>> {
-    const listed = await api(server, MANAGEMENT_TOKEN, 'GET', '/manage/audit?action=cache.purge&page_size=1');
-    const events = (listed.body as { events: { metadata: string }[] }).events;
-    return JSON.parse(events[0]?.metadata ?? '{}') as Record<string, unknown>;
-  }
-
-  it('sends each choice as its API body and prints how many entries were deleted', async () => {
-    const byUrl = await manage(['cache', 'purge', '--method', 'get', '--url', '/v1/models?b=2&a=1']);
-    expect(byUrl.stderr).toBe('');
-    expect(byUrl.code).toBe(0);
-    expect(byUrl.stdout.trim()).toBe('Purged 0 cache entries (GET /v1/models?b=2&a=1).');
-    expect(await lastPurgeDetails()).toMatchObject({
-      purge_type: 'exact',
-      method: 'GET',
-      url: '/v1/models?a=1&b=2',
-    });
-
-    const project = await createProject('PurgedByCli');
-    const byPrefix = await manageJson<{ deleted: number }>([
-      'cache',
-      'purge',
-      '--prefix',
-      '/v1/chat',
-      '--project-id',
-      project.id,
-    ]);
-    expect(byPrefix).toEqual({ deleted: 0 });
-    expect(await lastPurgeDetails()).toMatchObject({
-      purge_type: 'prefix',
-      prefix: '/v1/chat',
-      project_id: project.id,
-    });
-
-    expect((await manage(['cache', 'purge', '--all'])).stdout).toContain(
-      'Purged 0 cache entries (everything).',
-    );
-    expect(await lastPurgeDetails()).toMatchObject({ purge_type: 'all', deleted: 0 });
-  });
-
-  it('refuses no choice or several before calling the API, and reports API errors', async () => {
-    for (const args of [
-      [],
-      ['--all', '--prefix', '/v1'],
-      ['--method', 'GET'],
-      ['--all', '--project-id', 'p'],
-    ]) {
-      const result = await manage(['cache', 'purge', ...args]);
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^error: /);
-    }
-    const unknown = await manage(['cache', 'purge', '--project-id', '00000000-0000-4000-8000-000000000000']);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('project not found');
   });
 });
 

@@ -6,7 +6,8 @@ import { sendJson } from '../helpers/fake-upstream.js';
 import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import { chatBody } from '../helpers/proxy-requests.js';
-import { slowStream } from '../helpers/sse.js';
+import { openRawClient, requestHead } from '../helpers/raw-client.js';
+import { SSE_DONE, SSE_HEADERS, chatChunk, slowStream, sseEvent } from '../helpers/sse.js';
 
 const OPT_IN = { 'content-type': 'application/json', 'cache-control': 'public, max-age=60' };
 
@@ -169,5 +170,60 @@ describe('response cache: request collapsing', () => {
     expect((await leader).status).toBe(502);
     expect(waiting.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(gateway.upstream.requests).toHaveLength(4);
+  });
+
+  it('a follower whose client stops reading holds its own chunks back and never slows the others', async () => {
+    const big = await startTestGateway({
+      env: { HTTP_CACHE_STREAM_RESPONSES: 'true', HTTP_CACHE_MAX_OBJECT_BYTES: '32MiB' },
+    });
+    try {
+      const { token } = await big.issueToken();
+      const piece = 'x'.repeat(48 * 1024);
+      big.upstream.script(async (_request, res) => {
+        res.writeHead(200, SSE_HEADERS);
+        res.write(sseEvent(chatChunk('start', { first: true })));
+        await sleep(300);
+        for (let index = 0; index < 200; index += 1) res.write(sseEvent(chatChunk(piece)));
+        res.end(SSE_DONE);
+      });
+      const body = chatBody({ stream: true, big: true });
+      const leader = await ask(big, token, body);
+      const leaderReader = leader.body?.getReader();
+      await leaderReader?.read();
+      const stalled = await openRawClient(big.url);
+      stalled.socket.pause();
+      stalled.write(
+        `${requestHead('POST', '/v1/chat/completions', {
+          authorization: `Bearer ${token}`,
+          ...OPT_IN,
+          'content-length': String(Buffer.byteLength(body)),
+        })}${body}`,
+      );
+      const fast = await ask(big, token, body);
+      expect(fast.headers.get('x-proxy-cache')).toBe('collapsed');
+      const drain = async (reader: ReadableStreamDefaultReader<Uint8Array> | undefined) => {
+        let bytes = 0;
+        for (;;) {
+          const next = await reader?.read();
+          if (next === undefined || next.done) return bytes;
+          bytes += next.value.length;
+        }
+      };
+      const [leaderBytes, fastBytes] = await Promise.all([
+        drain(leaderReader),
+        drain(fast.body?.getReader()),
+      ]);
+      expect(fastBytes).toBeGreaterThan(200 * 48 * 1024);
+      expect(leaderBytes).toBeGreaterThan(200 * 48 * 1024);
+      // Nearly all of the stalled client's answer is still waiting in the proxy, not in its socket.
+      expect(stalled.received()).not.toContain('[DONE]');
+      stalled.socket.resume();
+      await stalled.waitFor('data: [DONE]', 10_000);
+      expect(stalled.received()).toContain('x-proxy-cache: collapsed');
+      stalled.destroy();
+      expect(big.upstream.requests).toHaveLength(1);
+    } finally {
+      await big.close();
+    }
   });
 });

@@ -28,6 +28,8 @@ interface SharedAnswer {
   readonly vary: readonly string[];
   readonly varyHash: string | undefined;
   readonly stream: boolean;
+  /** Where a revalidated entry goes back to (its variant's key, or the primary); undefined for a new answer. */
+  readonly storeAt?: string;
 }
 
 /** A request that arrived while the flight's answer had not begun: it waits for the upstream's headers. */
@@ -144,6 +146,7 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
         vary: [],
         varyHash: undefined,
         stream: false,
+        storeAt: lookup.key,
       });
       next.onResponseStart(controller, revalidated.status, {
         ...revalidated.headers,
@@ -300,8 +303,8 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
     this.followers.add(follower);
     const token = exchange.token;
     if (token !== undefined) this.context.countHit(token.id);
-    follower.start(answer.status, answer.headers);
-    for (const chunk of this.chunks ?? []) follower.data(chunk);
+    // A copy: the flight keeps adding to its own list, the follower is given what came since by `data`.
+    follower.start(answer.status, answer.headers, [...(this.chunks ?? [])]);
     if (this.ended) {
       follower.end();
       this.followers.delete(follower);
@@ -333,7 +336,9 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
       origin: lookup.origin,
     };
     const writes: (boolean | Promise<boolean>)[] = [];
-    if (answer.varyHash === undefined) writes.push(context.store.set(lookup.primary, entry));
+    // A new answer without a Vary replaces whatever the primary key held (a marker of an earlier Vary too).
+    if (answer.varyHash === undefined)
+      writes.push(context.store.set(answer.storeAt ?? lookup.primary, entry));
     else {
       writes.push(
         context.store.set(lookup.primary, {
