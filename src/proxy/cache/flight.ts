@@ -17,6 +17,7 @@ import type { CacheLookup } from './cache-lookup.js';
 import { Follower } from './follower.js';
 import type { FollowedFlight } from './follower.js';
 import type { ProxyCacheContext } from './proxy-cache-context.js';
+import { compactChunks } from './compact-chunks.js';
 import { endsInErrorEvent } from './stream-completeness.js';
 
 /** The answer a flight relays, as later clients receive it. */
@@ -330,7 +331,7 @@ export class Flight implements ExchangeHandler, FollowedFlight, UpstreamKeeper {
       kind: 'response',
       status: answer.status,
       headers: answer.headers,
-      chunks: exchange.method === 'HEAD' ? [] : chunks,
+      chunks: exchange.method === 'HEAD' ? [] : compactChunks(chunks, answer.stream),
       storedAt: now,
       expiresAt,
       origin: lookup.origin,
