@@ -66,7 +66,7 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
 
   // The response cache (see request-state.ts CacheFacts).
   cache: CacheLookup | undefined = undefined;
-  cacheSignal: CacheSignal | undefined;
+  cacheSignal: CacheSignal | undefined = undefined;
   upstreamKeeper: UpstreamKeeper | undefined = undefined;
   extraUpstreamHeaders: Record<string, string> | undefined = undefined;
   collapseAllowed = true;
@@ -99,7 +99,6 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
     this.path = queryAt === -1 ? this.url : this.url.slice(0, queryAt);
     // The client may already have left (a request can outlive its socket by a tick).
     this.clientGone = res.destroyed;
-    this.cacheSignal = environment.cacheBypass;
     environment.observers.started();
     // 'close' is emitted once; `on` spares the wrapper `once` would allocate.
     res.on('close', this.onClientClose);
@@ -122,6 +121,16 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
     return provider === undefined
       ? this.environment.corsOrigins.has(origin)
       : browserMayRead(origin, provider.allowedOrigins);
+  }
+
+  /**
+   * The cache signal the client is sent: what the cache decided, or — for an answer given before it looked (a
+   * refusal, a preflight) — a bypass; undefined while the cache is off. Recorded as sent: an exchange whose
+   * client left before any answer and before the lookup ended has no cache outcome.
+   */
+  cacheSignalToSend(): CacheSignal | undefined {
+    this.cacheSignal ??= this.environment.cacheBypass;
+    return this.cacheSignal;
   }
 
   /** The shape of the proxy's errors on this request's route (OpenAI's or Anthropic's). */

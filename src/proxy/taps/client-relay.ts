@@ -126,7 +126,7 @@ export class ClientRelay implements ExchangeHandler {
     const outgoing: OutgoingHttpHeaders = headers;
     outgoing['x-request-id'] = this.exchange.requestId;
     outgoing['x-proxy'] = 'llm-proxy';
-    const signal = this.exchange.cacheSignal;
+    const signal = this.exchange.cacheSignalToSend();
     if (signal !== undefined) {
       outgoing['x-proxy-cache'] = signal.outcome;
       outgoing['cache-status'] = signal.cacheStatus;
