@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { integerOption, listOption } from './cli-options.js';
-import type { PhaseName } from './run-options.js';
+import type { LoadOptions, PhaseName } from './run-options.js';
 import type { RunnerChoice } from './server-runner.js';
 import { runnerChoice } from './server-runner.js';
 
@@ -12,19 +12,7 @@ import { runnerChoice } from './server-runner.js';
 export type CacheLegName = 'memory' | 'redis' | 'capture';
 
 /** Everything `benchmarks/cache.ts` can be told. */
-export interface CacheRunOptions {
-  /** Measured seconds per throughput leg. @default 10 */
-  readonly durationSeconds: number;
-  /** Unmeasured seconds of load before each throughput leg. @default 10 */
-  readonly warmupSeconds: number;
-  /** Concurrent connections of the throughput legs. @default 50 */
-  readonly connections: number;
-  /** How often each leg is repeated (alternating the order of targets); medians are reported. @default 1 */
-  readonly rounds: number;
-  /** Measured sequential requests per target and scenario. @default 2000 */
-  readonly latencyRequests: number;
-  /** Unmeasured sequential requests per target and scenario first. @default 200 */
-  readonly latencyWarmup: number;
+export interface CacheRunOptions extends LoadOptions {
   readonly phases: readonly PhaseName[];
   /** @default ['memory', 'redis', 'capture'] */
   readonly legs: readonly CacheLegName[];

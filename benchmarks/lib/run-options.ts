@@ -8,11 +8,11 @@ import { runnerChoice } from './server-runner.js';
 /** The measured phases, in the order they run. */
 export type PhaseName = 'throughput' | 'latency';
 
-/** Everything `benchmarks/run.ts` can be told. */
-export interface RunOptions {
+/** How the load of a benchmark run is shaped: shared by `benchmarks/run.ts` and `benchmarks/cache.ts`. */
+export interface LoadOptions {
   /** Measured seconds per throughput leg. @default 10 */
   readonly durationSeconds: number;
-  /** Unmeasured seconds of load before each throughput leg. @default 2 */
+  /** Unmeasured seconds of load before each throughput leg (run.ts: 2, cache.ts: 10). */
   readonly warmupSeconds: number;
   /** Concurrent connections of the throughput legs. @default 50 */
   readonly connections: number;
@@ -22,6 +22,10 @@ export interface RunOptions {
   readonly latencyRequests: number;
   /** Unmeasured sequential requests per target and scenario first. @default 200 */
   readonly latencyWarmup: number;
+}
+
+/** Everything `benchmarks/run.ts` can be told. */
+export interface RunOptions extends LoadOptions {
   /** Pause between the fake upstream's SSE chunks. @default 0 */
   readonly sseDelayMs: number;
   readonly phases: readonly PhaseName[];
