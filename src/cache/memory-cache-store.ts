@@ -18,10 +18,12 @@ export interface MemoryCacheStoreOptions {
 }
 
 /**
- * The cache of one process: a `Map` kept in recency order (a hit moves its key to the end), bounded by bytes —
- * the least recently used entries make room for a new one. Expired entries are never returned and are given
- * back without traffic: removed when read, and by a periodic sweep that examines a bounded number of entries
- * each time, resuming where the last one stopped.
+ * The cache of one process: a `Map` for lookups and a list of its entries in recency order (a hit moves its
+ * entry to the front), bounded by bytes — the least recently used entries, at the back, make room for a new one.
+ * Every operation is O(1): neither a hit nor an eviction touches the `Map` more than a lookup does (re-inserting
+ * keys to keep the `Map`'s own order leaves deleted slots that every eviction would walk past). Expired entries
+ * are never returned and are given back without traffic: removed when read, and by a periodic sweep that
+ * examines a bounded number of entries each time, from the back, resuming where the last one stopped.
  *
  * Items are held as given, not copied: callers treat them as immutable.
  */
@@ -32,8 +34,11 @@ export class MemoryCacheStore implements CacheStore {
   private readonly clock: Clock;
   private readonly sweepBatchSize: number;
   private readonly sweepTimer: NodeJS.Timeout;
-  /** Where the next sweep resumes; a Map iterator stays valid while the map changes. */
-  private sweepCursor: Iterator<[string, Entry]> | undefined;
+  /** The most and the least recently used entries. */
+  private newest: Entry | undefined;
+  private oldest: Entry | undefined;
+  /** The next entry the sweep examines, walking from the oldest towards the newest. */
+  private sweepCursor: Entry | undefined;
   private heldBytes = 0;
   private evictions = 0;
   private expired = 0;
@@ -53,13 +58,14 @@ export class MemoryCacheStore implements CacheStore {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.item.expiresAt <= this.clock.now().getTime()) {
-      this.remove(key, entry);
+      this.remove(entry);
       this.expired += 1;
       return undefined;
     }
-    // Re-inserting moves the key to the end: the Map's order is the recency order the eviction follows.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (entry !== this.newest) {
+      this.unlink(entry);
+      this.linkNewest(entry);
+    }
     return entry.item;
   }
 
@@ -69,9 +75,11 @@ export class MemoryCacheStore implements CacheStore {
     const bytes = itemBytes(item) + key.length;
     if (bytes > this.maxBytes || item.expiresAt <= this.clock.now().getTime()) return false;
     const previous = this.entries.get(key);
-    if (previous !== undefined) this.remove(key, previous);
+    if (previous !== undefined) this.remove(previous);
     this.makeRoom(bytes);
-    this.entries.set(key, { item, bytes });
+    const entry = new Entry(key, item, bytes);
+    this.entries.set(key, entry);
+    this.linkNewest(entry);
     this.heldBytes += bytes;
     return true;
   }
@@ -85,7 +93,7 @@ export class MemoryCacheStore implements CacheStore {
     let count = 0;
     for (const [key, entry] of this.entries) {
       if (!selectorMatches(selector, key)) continue;
-      this.remove(key, entry);
+      this.remove(entry);
       count += 1;
     }
     return Promise.resolve(count);
@@ -110,8 +118,8 @@ export class MemoryCacheStore implements CacheStore {
   private makeRoom(bytes: number): void {
     if (this.heldBytes + bytes <= this.maxBytes) return;
     const now = this.clock.now().getTime();
-    for (const [key, entry] of this.entries) {
-      this.remove(key, entry);
+    for (let entry = this.oldest; entry !== undefined; entry = this.oldest) {
+      this.remove(entry);
       if (entry.item.expiresAt <= now) this.expired += 1;
       else this.evictions += 1;
       if (this.heldBytes + bytes <= this.maxBytes) return;
@@ -119,41 +127,63 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   private sweep(): void {
-    if (this.entries.size === 0) {
-      this.sweepCursor = undefined;
-      return;
-    }
     const now = this.clock.now().getTime();
-    this.sweepCursor ??= this.entries.entries();
-    for (let examined = 0; examined < this.sweepBatchSize; examined += 1) {
-      const next = this.sweepCursor.next();
-      if (next.done === true) {
-        // A finished iterator stays finished: the next sweep starts over from the oldest entry.
-        this.sweepCursor = undefined;
-        return;
-      }
-      const [key, entry] = next.value;
+    let entry = this.sweepCursor ?? this.oldest;
+    for (let examined = 0; examined < this.sweepBatchSize && entry !== undefined; examined += 1) {
+      const next = entry.newer;
       if (entry.item.expiresAt <= now) {
-        this.remove(key, entry);
+        this.remove(entry);
         this.expired += 1;
       }
+      entry = next;
     }
+    // Past the newest entry, the next sweep starts over from the oldest.
+    this.sweepCursor = entry;
   }
 
-  private remove(key: string, entry: Entry): void {
-    this.entries.delete(key);
+  private remove(entry: Entry): void {
+    this.entries.delete(entry.key);
+    this.unlink(entry);
     this.heldBytes -= entry.bytes;
+  }
+
+  private linkNewest(entry: Entry): void {
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest === undefined) this.oldest = entry;
+    else this.newest.newer = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: Entry): void {
+    // The sweep's next entry moves on (to the newer one) rather than follow this one to the front.
+    if (entry === this.sweepCursor) this.sweepCursor = entry.newer;
+    const { older, newer } = entry;
+    if (older === undefined) this.oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.newest = older;
+    else newer.older = older;
+    entry.older = undefined;
+    entry.newer = undefined;
   }
 
   private clear(): void {
     this.entries.clear();
-    this.heldBytes = 0;
+    this.newest = undefined;
+    this.oldest = undefined;
     this.sweepCursor = undefined;
+    this.heldBytes = 0;
   }
 }
 
-/** One item and what it costs to hold (its key included). */
-interface Entry {
-  readonly item: CacheItem;
-  readonly bytes: number;
+/** One item, what it costs to hold (its key included) and its neighbours in recency order. */
+class Entry {
+  older: Entry | undefined = undefined;
+  newer: Entry | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    readonly item: CacheItem,
+    readonly bytes: number,
+  ) {}
 }
