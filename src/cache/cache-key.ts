@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -95,14 +95,12 @@ export function bodyHash(body: Buffer | undefined, json: boolean): string {
   if (!json) return bytesHash(body);
   // Hashing the bytes costs a fraction of parsing and canonicalising them: a body seen before (every hit, and
   // every client resending one request) is looked up by the hash of its bytes instead.
-  const seen = createHash('sha256').update(body).digest('base64');
+  // One-shot hashing: a third of the cost of a Hash object for a body of a few hundred bytes.
+  const seen = hash('sha256', body, 'base64');
   const known = CANONICAL_BY_BYTES.get(seen);
   if (known !== undefined) return known;
   const canonical = canonicalJson(body);
-  const digest =
-    canonical === undefined
-      ? bytesHash(body)
-      : createHash('sha256').update('j').update(canonical).digest('hex');
+  const digest = canonical === undefined ? bytesHash(body) : hash('sha256', `j${canonical}`, 'hex');
   if (CANONICAL_BY_BYTES.size >= MAX_REMEMBERED_BODIES) CANONICAL_BY_BYTES.clear();
   CANONICAL_BY_BYTES.set(seen, digest);
   return digest;
