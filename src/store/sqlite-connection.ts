@@ -3,6 +3,12 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 const WAL_SWITCH_TIMEOUT_MS = 10_000;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Prepared statements kept for reuse, by SQL text: the query builder prepares every query it runs, and
+ * preparing costs more than running a small one. Queries with lists of varying length make many texts; when
+ * this many are held the cache starts again.
+ */
+const MAX_CACHED_STATEMENTS = 256;
 
 /**
  * Opens a SQLite file the way the store needs it: WAL, foreign keys on, a busy timeout so that several
@@ -15,11 +21,21 @@ export function openSqlite(path: string): SqliteDatabase & { raw: BetterSqlite3.
   if (path !== ':memory:') enableWal(raw);
   raw.pragma('foreign_keys = ON');
   raw.pragma('synchronous = NORMAL');
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepared = (sql: string): BetterSqlite3.Statement => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = raw.prepare(sql);
+      if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   return {
     raw,
     close: () => raw.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = raw.prepare(sql);
+      const statement = prepared(sql);
       return {
         get reader() {
           return statement.reader;
