@@ -1,6 +1,5 @@
-import type { OutgoingHttpHeaders } from 'node:http';
-
-const EXPOSED = 'X-Request-ID, X-Proxy, X-UPSTREAM-REQUEST-START, X-UPSTREAM-REQUEST-STOP';
+/** The proxy's own headers a browser that may read an answer is allowed to see. */
+export const EXPOSED_HEADERS = 'X-Request-ID, X-Proxy, X-UPSTREAM-REQUEST-START, X-UPSTREAM-REQUEST-STOP';
 
 /**
  * Headers answering a CORS preflight locally (it never reaches the provider), for an origin listed in
@@ -14,31 +13,21 @@ export function preflightHeaders(
     'access-control-allow-origin': origin,
     'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
     'access-control-allow-headers': requestedHeaders ?? 'Authorization, Content-Type, X-Requested-With',
-    'access-control-expose-headers': EXPOSED,
+    'access-control-expose-headers': EXPOSED_HEADERS,
     'access-control-max-age': '86400',
     vary: 'Origin',
   };
 }
 
 /**
- * Adds the CORS headers of proxied responses and proxy errors to a browser's (`origin`) response headers; an
- * upstream `Vary` is kept and extended with Origin.
+ * The `Vary` of a response to a browser: the upstream's, kept and extended with Origin — also when the origin
+ * got no CORS headers, because another origin would get a different answer and a cache must not hand one to
+ * the other.
  */
-export function addResponseCorsHeaders(headers: OutgoingHttpHeaders, origin: string): void {
-  headers['access-control-allow-origin'] = origin;
-  headers['access-control-expose-headers'] = EXPOSED;
-  addVaryOrigin(headers);
-}
-
-/**
- * Marks a response to a browser as depending on its Origin, also when that origin got no CORS headers: another
- * origin would get a different answer, and a cache must not hand one to the other.
- */
-export function addVaryOrigin(headers: OutgoingHttpHeaders): void {
-  const vary = headers.vary;
-  const existing = Array.isArray(vary) ? vary.join(', ') : (vary ?? '');
-  if (existing === '') headers.vary = 'Origin';
-  else if (!varyCovers(existing)) headers.vary = `${existing}, Origin`;
+export function varyWithOrigin(vary: string | readonly string[] | undefined): string {
+  const existing = Array.isArray(vary) ? vary.join(', ') : ((vary as string | undefined) ?? '');
+  if (existing === '') return 'Origin';
+  return varyCovers(existing) ? existing : `${existing}, Origin`;
 }
 
 /** Whether a `Vary` value already names Origin (or `*`). */

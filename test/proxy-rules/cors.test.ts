@@ -1,32 +1,29 @@
-import type { OutgoingHttpHeaders } from 'node:http';
-
 import { describe, expect, it } from 'vitest';
 
-import { addResponseCorsHeaders, browserMayRead, originAllowed } from '../../src/proxy/cors.js';
+import { EXPOSED_HEADERS, browserMayRead, originAllowed, varyWithOrigin } from '../../src/proxy/cors.js';
 
-function withCors(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  addResponseCorsHeaders(headers, 'https://app.example');
-  return headers;
-}
-
-describe('addResponseCorsHeaders', () => {
-  it('echoes the origin and exposes the proxy headers', () => {
-    const headers = withCors({});
-    expect(headers['access-control-allow-origin']).toBe('https://app.example');
-    expect(headers['access-control-expose-headers']).toContain('X-Request-ID');
-    expect(headers.vary).toBe('Origin');
+describe('varyWithOrigin', () => {
+  it('is Origin when the answer has no Vary', () => {
+    expect(varyWithOrigin(undefined)).toBe('Origin');
+    expect(varyWithOrigin('')).toBe('Origin');
   });
 
   it("keeps the upstream's Vary and adds Origin to it", () => {
-    expect(withCors({ vary: 'Accept-Encoding' }).vary).toBe('Accept-Encoding, Origin');
+    expect(varyWithOrigin('Accept-Encoding')).toBe('Accept-Encoding, Origin');
     // An upstream that sends Vary twice: undici hands both values over as an array.
-    const repeated: Record<string, string[]> = { vary: ['Accept', 'Accept-Encoding'] };
-    expect(withCors(repeated).vary).toBe('Accept, Accept-Encoding, Origin');
+    expect(varyWithOrigin(['Accept', 'Accept-Encoding'])).toBe('Accept, Accept-Encoding, Origin');
   });
 
   it('does not repeat Origin or extend a Vary of *', () => {
-    expect(withCors({ vary: 'accept-encoding, origin' }).vary).toBe('accept-encoding, origin');
-    expect(withCors({ vary: '*' }).vary).toBe('*');
+    expect(varyWithOrigin('accept-encoding, origin')).toBe('accept-encoding, origin');
+    expect(varyWithOrigin('*')).toBe('*');
+  });
+});
+
+describe('EXPOSED_HEADERS', () => {
+  it("lets a browser read the proxy's own headers", () => {
+    expect(EXPOSED_HEADERS).toContain('X-Request-ID');
+    expect(EXPOSED_HEADERS).toContain('X-UPSTREAM-REQUEST-START');
   });
 });
 

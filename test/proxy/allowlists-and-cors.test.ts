@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { startFakeUpstream } from '../helpers/fake-upstream.js';
+import { sendJson, startFakeUpstream } from '../helpers/fake-upstream.js';
 import type { FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
@@ -111,6 +111,32 @@ describe('allowlists and CORS', () => {
       expect(response.headers.get('access-control-expose-headers')).toContain('X-Request-ID');
       expect(response.headers.get('vary')).toContain('Origin');
       expect(h.upstream.requests).toHaveLength(1);
+    });
+
+    it("replaces the upstream's own values of the headers the proxy writes, once each", async () => {
+      h.upstream.script((_request, res) => {
+        sendJson(
+          res,
+          200,
+          { ok: true },
+          {
+            'x-proxy': 'some-other-proxy',
+            'access-control-allow-origin': '*',
+            'access-control-expose-headers': 'X-Secret',
+            vary: 'Accept-Encoding',
+            'x-upstream-request-start': '1',
+          },
+        );
+      });
+      const response = await chat(issued.token, { origin: APP });
+      expect(response.status).toBe(200);
+      // fetch joins repeated headers with ", ": one value each means the header was written once.
+      expect(response.headers.get('x-proxy')).toBe('llm-proxy');
+      expect(response.headers.get('access-control-allow-origin')).toBe(APP);
+      expect(response.headers.get('access-control-expose-headers')).not.toContain('X-Secret');
+      expect(response.headers.get('vary')).toBe('Accept-Encoding, Origin');
+      expect(response.headers.get('x-upstream-request-start')).toMatch(/^\d{19}$/);
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
 
     it('serves a request without Origin when the origin is not required', async () => {

@@ -6,8 +6,8 @@ import type { ResponseHeaders } from '../taps/tap.js';
 const NO_CHUNKS: readonly Buffer[] = [];
 
 /**
- * A stored answer as a local answer: its status, a copy of its headers (the relay adds the proxy's own to the
- * object it is given) with `Age`, and its chunks — none for a HEAD request.
+ * A stored answer as a local answer: its status, its headers with `Age` (a new object: the stored one is
+ * shared by every hit), and its chunks — none for a HEAD request.
  */
 export function cachedAnswer(entry: CachedResponse, ageSeconds: number, head: boolean): LocalAnswer {
   const headers = { ...entry.headers, age: String(ageSeconds) } as ResponseHeaders;

@@ -1,10 +1,10 @@
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeader } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 import type { Dispatcher } from 'undici';
 
 import { AppError, ERRORS } from '../../core/index.js';
-import { addResponseCorsHeaders, addVaryOrigin } from '../cors.js';
+import { EXPOSED_HEADERS, varyWithOrigin } from '../cors.js';
 import { proxyErrorAnswer, streamErrorEvent } from '../error-answer.js';
 import type { ProxyExchange } from '../proxy-exchange.js';
 import { toProxyError } from '../upstream-errors.js';
@@ -48,10 +48,15 @@ export class ClientRelay implements ExchangeHandler {
     this.status = statusCode;
     const contentType = headers['content-type'];
     this.streaming = typeof contentType === 'string' && contentType.startsWith('text/event-stream');
-    const outgoing: OutgoingHttpHeaders = this.addOwnHeaders(headers);
-    if (exchange.source === 'upstream') {
-      outgoing['x-upstream-request-start'] = exchange.epochNanosAt(exchange.upstreamStartedAt);
-      outgoing['x-upstream-request-stop'] = exchange.epochNanosAt(exchange.upstreamRespondedAt);
+    const timed = exchange.source === 'upstream';
+    const outgoing = this.withOwnHeaders(headers, timed);
+    if (timed) {
+      outgoing.push(
+        'x-upstream-request-start',
+        exchange.epochNanosAt(exchange.upstreamStartedAt),
+        'x-upstream-request-stop',
+        exchange.epochNanosAt(exchange.upstreamRespondedAt),
+      );
     }
     exchange.res.writeHead(statusCode, outgoing);
     // A stream's headers leave with its first chunk when that follows quickly (one write instead of two), and
@@ -100,7 +105,7 @@ export class ClientRelay implements ExchangeHandler {
         'proxy request failed',
       );
       const answer = proxyErrorAnswer(failure, exchange.errorFormat());
-      res.writeHead(answer.status, this.addOwnHeaders(answer.headers));
+      res.writeHead(answer.status, this.withOwnHeaders(answer.headers, false));
       res.end(answer.chunks[0]);
       return;
     }
@@ -118,24 +123,37 @@ export class ClientRelay implements ExchangeHandler {
   }
 
   /**
-   * Adds the proxy's own response headers: its request id, `X-Proxy`, the cache's `X-PROXY-CACHE` and
-   * `Cache-Status` and, for a browser at an origin listed in `allowed_origins`, CORS (see
-   * `ProxyExchange.browserMayRead`). A cached answer gets them here as well: they are never stored.
+   * The answer's headers with the proxy's own: its request id, `X-Proxy`, the cache's `X-PROXY-CACHE` and
+   * `Cache-Status` and, for a browser, `Vary: Origin` and — at an origin listed in `allowed_origins` — CORS
+   * (see `ProxyExchange.browserMayRead`). A cached answer gets them here as well: they are never stored.
+   * Written as name/value pairs, which node:http takes as they are: the answer's own header object (shared by
+   * the taps, or a stored entry's) is never changed, and no property is added to an object per request.
    */
-  private addOwnHeaders(headers: ResponseHeaders): OutgoingHttpHeaders {
-    const outgoing: OutgoingHttpHeaders = headers;
-    outgoing['x-request-id'] = this.exchange.requestId;
-    outgoing['x-proxy'] = 'llm-proxy';
-    const signal = this.exchange.cacheSignalToSend();
-    if (signal !== undefined) {
-      outgoing['x-proxy-cache'] = signal.outcome;
-      outgoing['cache-status'] = signal.cacheStatus;
+  private withOwnHeaders(headers: ResponseHeaders, timed: boolean): OutgoingHttpHeader[] {
+    const { exchange } = this;
+    const origin = exchange.req.headers.origin;
+    const signal = exchange.cacheSignalToSend();
+    const cors = origin !== undefined && exchange.browserMayRead(origin);
+    const outgoing: OutgoingHttpHeader[] = [];
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      // What the proxy writes itself replaces the answer's own value (a browser's Vary is extended below).
+      if (name === 'x-request-id' || name === 'x-proxy') continue;
+      if (signal !== undefined && (name === 'x-proxy-cache' || name === 'cache-status')) continue;
+      if (origin !== undefined && name === 'vary') continue;
+      if (cors && (name === 'access-control-allow-origin' || name === 'access-control-expose-headers'))
+        continue;
+      if (timed && (name === 'x-upstream-request-start' || name === 'x-upstream-request-stop')) continue;
+      outgoing.push(name, value);
     }
-    const origin = this.exchange.req.headers.origin;
-    if (origin !== undefined) {
-      if (this.exchange.browserMayRead(origin)) addResponseCorsHeaders(outgoing, origin);
-      else addVaryOrigin(outgoing);
+    outgoing.push('x-request-id', exchange.requestId, 'x-proxy', 'llm-proxy');
+    if (signal !== undefined)
+      outgoing.push('x-proxy-cache', signal.outcome, 'cache-status', signal.cacheStatus);
+    if (cors) {
+      outgoing.push('access-control-allow-origin', origin, 'access-control-expose-headers', EXPOSED_HEADERS);
     }
+    if (origin !== undefined) outgoing.push('vary', varyWithOrigin(headers.vary));
     return outgoing;
   }
 
