@@ -1,4 +1,4 @@
-import { systemClock } from '../core/index.js';
+import { epochMillis, systemClock } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import { selectorMatches } from './cache-key-layout.js';
 import type { CacheStore, CacheStoreCounters, CacheStoreStats, PurgeSelector } from './cache-store.js';
@@ -31,7 +31,8 @@ export class MemoryCacheStore implements CacheStore {
   readonly backend = 'memory';
   private readonly entries = new Map<string, Entry>();
   private readonly maxBytes: number;
-  private readonly clock: Clock;
+  /** Epoch milliseconds: without a Date per read when the clock is the system's. */
+  private readonly nowMs: () => number;
   private readonly sweepBatchSize: number;
   private readonly sweepTimer: NodeJS.Timeout;
   /** The most and the least recently used entries. */
@@ -45,7 +46,7 @@ export class MemoryCacheStore implements CacheStore {
 
   constructor(options: MemoryCacheStoreOptions) {
     this.maxBytes = options.maxBytes;
-    this.clock = options.clock ?? systemClock;
+    this.nowMs = epochMillis(options.clock ?? systemClock);
     this.sweepBatchSize = options.sweepBatchSize ?? 5000;
     this.sweepTimer = setInterval(() => {
       this.sweep();
@@ -57,7 +58,7 @@ export class MemoryCacheStore implements CacheStore {
   get(key: string): CacheItem | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.item.expiresAt <= this.clock.now().getTime()) {
+    if (entry.item.expiresAt <= this.nowMs()) {
       this.remove(entry);
       this.expired += 1;
       return undefined;
@@ -73,7 +74,7 @@ export class MemoryCacheStore implements CacheStore {
   set(key: string, item: CacheItem): boolean {
     // The key is held too, and a key is a URL and hashes long.
     const bytes = itemBytes(item) + key.length;
-    if (bytes > this.maxBytes || item.expiresAt <= this.clock.now().getTime()) return false;
+    if (bytes > this.maxBytes || item.expiresAt <= this.nowMs()) return false;
     const previous = this.entries.get(key);
     if (previous !== undefined) this.remove(previous);
     this.makeRoom(bytes);
@@ -117,7 +118,7 @@ export class MemoryCacheStore implements CacheStore {
   /** Evicts from the least recently used end until `bytes` more fit; expired entries met there are not evictions. */
   private makeRoom(bytes: number): void {
     if (this.heldBytes + bytes <= this.maxBytes) return;
-    const now = this.clock.now().getTime();
+    const now = this.nowMs();
     for (let entry = this.oldest; entry !== undefined; entry = this.oldest) {
       this.remove(entry);
       if (entry.item.expiresAt <= now) this.expired += 1;
@@ -127,7 +128,7 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   private sweep(): void {
-    const now = this.clock.now().getTime();
+    const now = this.nowMs();
     let entry = this.sweepCursor ?? this.oldest;
     for (let examined = 0; examined < this.sweepBatchSize && entry !== undefined; examined += 1) {
       const next = entry.newer;

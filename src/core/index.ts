@@ -13,7 +13,7 @@ export {
   tokenFormatProblem,
   tokenPreview,
 } from './token-format.js';
-export { systemClock } from './clock.js';
+export { epochMillis, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { VERSION } from './version.js';
 export {

@@ -1,4 +1,4 @@
-import { systemClock } from '../core/index.js';
+import { epochMillis } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import type { TokenRepository } from '../store/index.js';
 
@@ -39,8 +39,7 @@ export class RequestCountBatcher {
   private thresholdFlushQueued = false;
 
   constructor(private readonly options: RequestCountBatcherOptions) {
-    const { clock } = options;
-    this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
+    this.nowMs = epochMillis(options.clock);
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 5000);
     this.timer.unref();
     this.threshold = options.flushThreshold ?? 100;

@@ -1,4 +1,5 @@
 import type { ProviderConfig } from '../config/index.js';
+import { epochMillis } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 
@@ -36,8 +37,7 @@ export class ProviderBreakers implements CircuitSource {
   private readonly now: () => number;
 
   constructor(private readonly options: ProviderBreakersOptions) {
-    const { clock } = options;
-    this.now = () => clock.now().getTime();
+    this.now = epochMillis(options.clock);
   }
 
   connect(provider: ProviderConfig): CircuitBreaker {

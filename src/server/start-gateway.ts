@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { createApiKeyCipher, systemClock } from '../core/index.js';
+import { createApiKeyCipher, epochMillis, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { QuotaGate, RequestCountBatcher } from '../limits/index.js';
 import { ProxyMetrics } from '../metrics/index.js';
@@ -197,7 +197,7 @@ async function assemble(
             streamResponses: config.cache.streamResponses,
             defaultTtlMs: config.cache.defaultTtlMs,
             maxObjectBytes: config.cache.maxObjectBytes,
-            now: () => clock.now().getTime(),
+            now: epochMillis(clock),
             logger,
             countHit: (tokenId) => {
               requestCounts.recordCacheHit(tokenId);
