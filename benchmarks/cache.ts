@@ -91,7 +91,9 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
     }
 
     const groups: CacheLegGroup[] = [];
-    const hitTargets = present(['minimal', 'cache-memory', 'cache-redis']);
+    // The upstream itself answers the hit request too: a bare node:http server answering a prepared body, the
+    // ceiling of any Node server's answer on this machine, in the same round.
+    const hitTargets = present(['minimal', 'direct', 'cache-memory', 'cache-redis']);
     if (hitTargets.length > 1) {
       groups.push({
         scenario: HIT_SCENARIO,
@@ -102,8 +104,10 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
     if (options.legs.includes('capture')) {
       groups.push({
         scenario: missScenario(bodies),
-        targets: present(['capture-off', 'capture-on']),
-        expect: { 'capture-on': 'miss', 'capture-off': 'uncached' },
+        // Capture off, then on, on one process: the same lookup and miss, the answer kept or not; then the
+        // cache switched off altogether, for what the whole cache costs a miss.
+        targets: present(['no-capture', 'capture-on', 'capture-off']),
+        expect: { 'no-capture': 'uncaptured', 'capture-on': 'miss', 'capture-off': 'uncached' },
       });
     }
     const isLlmProxy = (name: CacheTargetName): boolean =>
@@ -145,7 +149,11 @@ async function cacheBenchmark(options: CacheRunOptions, workDir: string): Promis
     const latency: CacheLatencyGroup[] = options.phases.includes('latency')
       ? await runCacheLatency(
           // The upstream itself, for scale: what a request costs with no proxy at all.
-          groups.map((group) => (group.scenario.name === 'hit' ? { ...group, extra: [direct] } : group)),
+          groups.map((group) =>
+            group.scenario.name === 'hit' && !group.targets.includes(direct)
+              ? { ...group, extra: [direct] }
+              : group,
+          ),
           {
             requests: options.latencyRequests,
             warmup: options.latencyWarmup,
@@ -199,7 +207,11 @@ async function cleanUpRedis(redis: BenchRedis): Promise<NonNullable<CacheBenchRe
 
 /** Upper bound of a run's duration: startup plus twice the planned measuring time. */
 function timeBudgetSeconds(options: CacheRunOptions): number {
-  const processes = targetsOfLegs(options.legs).length;
+  // Legs per round: every process once, the upstream once more in the hit group, no-capture beside capture-on.
+  const processes =
+    targetsOfLegs(options.legs).length +
+    (options.legs.includes('memory') || options.legs.includes('redis') ? 1 : 0) +
+    (options.legs.includes('capture') ? 1 : 0);
   // Every process is loaded once per round in throughput; the hit group's latency also times the upstream.
   const throughput = options.phases.includes('throughput')
     ? options.rounds * processes * (options.warmupSeconds + options.durationSeconds + 1)

@@ -1,4 +1,4 @@
-import { CACHE_HEADER, HIT_VALUE, MISS_VALUES } from './cache-scenarios.js';
+import { CACHE_HEADER, HIT_VALUE, MISS_VALUES, UNCAPTURED_VALUE } from './cache-scenarios.js';
 import type { CacheScenarioName } from './cache-scenarios.js';
 import type { CacheTargetName } from './cache-targets.js';
 import type { CacheLegGroup } from './cache-throughput.js';
@@ -64,7 +64,14 @@ function assertAnswers(group: CacheLegGroup, name: CacheTargetName, stats: Laten
   const expected = group.expect[name];
   if (expected === undefined || stats === undefined) return;
   const counts = stats.recordedHeader ?? {};
-  const allowed = expected === 'hit' ? [HIT_VALUE] : expected === 'miss' ? MISS_VALUES : undefined;
+  const allowed =
+    expected === 'hit'
+      ? [HIT_VALUE]
+      : expected === 'miss'
+        ? MISS_VALUES
+        : expected === 'uncaptured'
+          ? [UNCAPTURED_VALUE]
+          : undefined;
   const wrong = Object.entries(counts).filter(([value]) =>
     allowed === undefined ? value === HIT_VALUE : !allowed.includes(value),
   );

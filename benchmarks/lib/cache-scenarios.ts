@@ -18,6 +18,8 @@ export const CACHE_HEADER = 'x-proxy-cache';
 /** What a cache that works answers to the first request of a body, and to the same request again. */
 export const MISS_VALUES: readonly string[] = ['miss', 'stored'];
 export const HIT_VALUE = 'hit';
+/** What it answers to a request it looked up and missed whose answer it did not keep. */
+export const UNCAPTURED_VALUE = 'miss';
 
 /** The hit scenario: one opted-in chat completion, byte for byte the same every time. */
 export const HIT_SCENARIO: Scenario<'hit'> = {

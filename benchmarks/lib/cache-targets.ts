@@ -5,6 +5,7 @@ import { safeUrl } from './bench-redis.js';
 import type { BenchRedis } from './bench-redis.js';
 import type { CacheRunOptions } from './cache-options.js';
 import { compileBenchmarkHelpers } from './compile-helpers.js';
+import { FAKE_CACHE_CONTROL } from './fake-openai.js';
 import { startFakeUpstream, startMinimalProxy } from './helper-servers.js';
 import { startLlmProxy } from './llm-proxy-server.js';
 import { UPSTREAM_API_KEY } from './scenarios.js';
@@ -15,11 +16,12 @@ import type { RunnerKind, ServerCommand } from './server-runner.js';
 const LLM_PROXY_START_TIMEOUT_MS = 60_000;
 
 /**
- * The processes of a cache run: the fake upstream (`direct`), the minimal pass-through, and one llm-proxy
- * process per cache setting, so that no leg inherits another's entries, heap or JIT state.
+ * The targets of a cache run: the fake upstream (`direct`), the minimal pass-through, and one llm-proxy
+ * process per cache setting, so that no leg inherits another's entries, heap or JIT state — plus `no-capture`,
+ * the capture-on process asked for answers the upstream marks `no-store`: looked up, missed, relayed, not kept.
  */
 export type CacheTargetName =
-  'direct' | 'minimal' | 'cache-memory' | 'cache-redis' | 'capture-on' | 'capture-off';
+  'direct' | 'minimal' | 'cache-memory' | 'cache-redis' | 'capture-on' | 'no-capture' | 'capture-off';
 
 /** The llm-proxy processes of a cache run and the cache settings each one runs with. */
 export const LLM_PROXY_CACHE_TARGETS = ['cache-memory', 'cache-redis', 'capture-on', 'capture-off'] as const;
@@ -37,9 +39,12 @@ export interface CacheTargets {
   readonly settings: Partial<Record<LlmProxyCacheTarget, Readonly<Record<string, string>>>>;
 }
 
+/** The targets that are processes of their own. */
+export type CacheProcessName = Exclude<CacheTargetName, 'no-capture'>;
+
 /** Which processes the chosen legs need. */
-export function targetsOfLegs(legs: CacheRunOptions['legs']): CacheTargetName[] {
-  const names: CacheTargetName[] = [];
+export function targetsOfLegs(legs: CacheRunOptions['legs']): CacheProcessName[] {
+  const names: CacheProcessName[] = [];
   if (legs.includes('memory') || legs.includes('redis')) names.push('minimal');
   if (legs.includes('memory')) names.push('cache-memory');
   if (legs.includes('redis')) names.push('cache-redis');
@@ -109,6 +114,14 @@ export async function startCacheTargets(
       origin: instance.origin,
       authorization: `Bearer ${instance.token}`,
       pid: instance.child.pid,
+    };
+  }
+  const captureOn = byName['capture-on'];
+  if (captureOn !== undefined) {
+    byName['no-capture'] = {
+      ...captureOn,
+      name: 'no-capture',
+      headers: { [FAKE_CACHE_CONTROL]: 'no-store' },
     };
   }
   return {

@@ -19,13 +19,19 @@ const HIT_LEG_MISS_TOLERANCE = 0.01;
 /** Share of a capture leg's answers that must have been stored for the leg to measure capture. */
 const CAPTURE_LEG_MIN_STORED = 0.9;
 
+/**
+ * What a leg's answers must be: all hits; misses that were stored; misses looked up but not stored (the
+ * upstream said `no-store`); or never from a cache.
+ */
+export type LegExpectation = 'hit' | 'miss' | 'uncaptured' | 'uncached';
+
 /** Targets loaded with one scenario, compared with the first of them (the baseline) round by round. */
 export interface CacheLegGroup {
   readonly scenario: Scenario<CacheScenarioName>;
   /** The first one is the baseline: the minimal proxy for hits, the cache switched off for misses. */
   readonly targets: readonly Target<CacheTargetName>[];
   /** What each target's answers must be for the leg to count: every request a hit, or a miss. */
-  readonly expect: Partial<Record<CacheTargetName, 'hit' | 'miss' | 'uncached'>>;
+  readonly expect: Partial<Record<CacheTargetName, LegExpectation>>;
 }
 
 /** One target's throughput in one group: medians over the rounds. */
@@ -200,7 +206,7 @@ export async function fillStore(
 
 function assertLegMeasuredWhatItShould(
   label: string,
-  expected: 'hit' | 'miss' | 'uncached' | undefined,
+  expected: LegExpectation | undefined,
   requests: number,
   cache: CacheCounters,
 ): void {
@@ -220,6 +226,9 @@ function assertLegMeasuredWhatItShould(
     throw new Error(
       `${label}: capture on stored fewer than ${CAPTURE_LEG_MIN_STORED * 100}% of the answers ${counts}`,
     );
+  }
+  if (expected === 'uncaptured' && ((hits ?? 0) > 0 || (stores ?? 0) > 0 || misses === 0)) {
+    throw new Error(`${label}: the no-store leg hit or stored, or was not looked up ${counts}`);
   }
   if (expected === 'uncached' && hits !== undefined && hits > 0) {
     throw new Error(`${label}: the cache is off but answers came from it ${counts}`);

@@ -53,6 +53,12 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
 
 /**
+ * A request header whose value the fake answers a chat completion with as its `Cache-Control`: how a benchmark
+ * makes a proxy's cache look up a request and then find the answer not storable.
+ */
+export const FAKE_CACHE_CONTROL = 'x-fake-cache-control';
+
+/**
  * A fast fake of the OpenAI API for load tests: every answer is prepared once, so the upstream costs as little
  * CPU as possible and the proxies' own cost dominates what is measured.
  */
@@ -76,7 +82,7 @@ export function createFakeOpenAi(options: FakeOpenAiOptions): RequestListener {
         const streaming = wantsStream(Buffer.concat(chunks));
         if (streaming === undefined) send(res, 400, BAD_JSON);
         else if (streaming) void sendStream(res, sseChunks, sseDelayMs);
-        else send(res, 200, COMPLETION);
+        else send(res, 200, COMPLETION, req.headers[FAKE_CACHE_CONTROL]);
       } else {
         send(res, 404, NOT_FOUND);
       }
@@ -94,8 +100,12 @@ function wantsStream(body: Buffer): boolean | undefined {
   }
 }
 
-function send(res: ServerResponse, status: number, body: Buffer): void {
-  res.writeHead(status, { ...JSON_HEADERS, 'content-length': body.length });
+function send(res: ServerResponse, status: number, body: Buffer, cacheControl?: string | string[]): void {
+  res.writeHead(status, {
+    ...JSON_HEADERS,
+    'content-length': body.length,
+    ...(typeof cacheControl === 'string' && { 'cache-control': cacheControl }),
+  });
   res.end(body);
 }
 

@@ -57,6 +57,8 @@ export interface Target<Name extends string = TargetName> {
   readonly authorization: string;
   /** The process that serves the target (the upstream for `direct`), for CPU accounting. */
   readonly pid: number;
+  /** Request headers this target is always sent, over the scenario's (a variant of a process's leg). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -66,6 +68,7 @@ export interface Target<Name extends string = TargetName> {
 export function requestHeaders(target: Target<string>, scenario?: Scenario<string>): Record<string, string> {
   return {
     ...scenario?.headers,
+    ...target.headers,
     'content-type': 'application/json',
     authorization: target.authorization,
   };
