@@ -16,6 +16,7 @@ import { createCacheStore } from '../../src/cache/create-cache-store.js';
 import { RedisCacheStore } from '../../src/cache/redis-cache-store.js';
 import type { RedisCacheStoreOptions } from '../../src/cache/redis-cache-store.js';
 import { isAppError } from '../../src/core/index.js';
+import { cacheConnectionOptions } from '../../src/redis/cache-connection.js';
 import { ManualClock } from '../helpers/clock.js';
 import { LogCapture, captureLogger } from '../helpers/log-capture.js';
 import { TEST_REDIS_URL } from '../helpers/service-urls.js';
@@ -43,6 +44,10 @@ async function openClient(url = TEST_REDIS_URL, options: RedisOptions = {}): Pro
 
 let admin: Promise<Redis> | undefined;
 const adminClient = (): Promise<Redis> => (admin ??= openClient());
+/** The stores' own connection, set up as llm-proxy sets up the cache's (auto-pipelining included). */
+let storeConnection: Promise<Redis> | undefined;
+const storeClient = (): Promise<Redis> =>
+  (storeConnection ??= openClient(TEST_REDIS_URL, cacheConnectionOptions()));
 
 function newPrefix(): string {
   const prefix = `llm-proxy-test:cache:${randomBytes(6).toString('hex')}:`;
@@ -106,7 +111,7 @@ describe.skipIf(!redisAvailable)('redis cache store', () => {
 
   const open = async (options: Partial<RedisCacheStoreOptions> = {}) => {
     const store = new RedisCacheStore({
-      client: await adminClient(),
+      client: await storeClient(),
       logger: silent,
       keyPrefix: newPrefix(),
       timeoutMs: 2000,
@@ -238,7 +243,7 @@ describe.skipIf(!redisAvailable)('redis cache store', () => {
       try {
         const logs = new LogCapture();
         const clock = new ManualClock();
-        const client = await openClient(relay.url, { retryStrategy: () => 50 });
+        const client = await openClient(relay.url, { ...cacheConnectionOptions(), retryStrategy: () => 50 });
         const store = await outageStore(client, logs, clock);
         const key = keyOf('/v1/models');
         expect(await store.set(key, item('/v1/models', MINUTE, clock.now().getTime()))).toBe(true);
@@ -281,7 +286,7 @@ describe.skipIf(!redisAvailable)('redis cache store', () => {
       try {
         const logs = new LogCapture();
         const clock = new ManualClock();
-        const client = await openClient(stall.url);
+        const client = await openClient(stall.url, cacheConnectionOptions());
         const store = await outageStore(client, logs, clock);
         const key = keyOf('/v1/models');
         expect(await store.set(key, item('/v1/models', MINUTE, clock.now().getTime()))).toBe(true);
@@ -324,7 +329,7 @@ describe.skipIf(!redisAvailable)('redis cache store', () => {
     it('rejects a purge that Redis stops answering, with a 503', async () => {
       const stall = await startStallingRelay(TEST_REDIS_URL);
       try {
-        const client = await openClient(stall.url);
+        const client = await openClient(stall.url, cacheConnectionOptions());
         const store = await open({ client, timeoutMs, scanStepTimeoutMs: 300 });
         stall.stall();
         const started = performance.now();
