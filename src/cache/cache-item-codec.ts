@@ -182,15 +182,22 @@ class Reader {
   }
 
   string(): string {
-    return this.bytes().toString('utf8');
+    const start = this.skip();
+    return this.buffer.toString('utf8', start, this.at);
   }
 
   bytes(): Buffer {
+    const start = this.skip();
+    return this.buffer.subarray(start, this.at);
+  }
+
+  /** Moves past a length-prefixed field and returns where its contents start. */
+  private skip(): number {
     const length = this.buffer.readUInt32BE(this.at);
     const start = this.at + 4;
     if (start + length > this.buffer.length) throw new MalformedValue();
     this.at = start + length;
-    return this.buffer.subarray(start, this.at);
+    return start;
   }
 
   end(): void {
