@@ -2,9 +2,8 @@ import { CACHE_HEADER, HIT_VALUE, MISS_VALUES, UNCAPTURED_VALUE } from './cache-
 import type { CacheScenarioName } from './cache-scenarios.js';
 import type { CacheTargetName } from './cache-targets.js';
 import type { CacheLegGroup } from './cache-throughput.js';
-import { measureSequential } from './measure-latency.js';
+import { measureSequential, medianOfRounds } from './measure-latency.js';
 import type { LatencyByTarget, LatencyOptions, LatencyStats } from './measure-latency.js';
-import { median } from './stats.js';
 
 /** Sequential latency of one group's targets: medians over the rounds of each percentile. */
 export interface CacheLatencyGroup {
@@ -44,14 +43,8 @@ export async function runCacheLatency(
     const byTarget: LatencyByTarget<CacheTargetName> = {};
     for (const target of targets) {
       const stats = rounds.map((round) => round[target.name]).filter((entry) => entry !== undefined);
-      const mid = (pick: (entry: LatencyStats) => number): number => median(stats.map(pick));
       byTarget[target.name] = {
-        requests: stats.reduce((sum, entry) => sum + entry.requests, 0),
-        p50Us: mid((entry) => entry.p50Us),
-        p90Us: mid((entry) => entry.p90Us),
-        p99Us: mid((entry) => entry.p99Us),
-        firstByteP50Us: mid((entry) => entry.firstByteP50Us),
-        firstByteP99Us: mid((entry) => entry.firstByteP99Us),
+        ...medianOfRounds(stats),
         recordedHeader: mergeCounts(stats.map((entry) => entry.recordedHeader ?? {})),
       };
     }

@@ -2,6 +2,7 @@ import type { CacheCounters } from './cache-metrics.js';
 import type { CacheBenchResults } from './cache-results.js';
 import type { CacheThroughputRow } from './cache-throughput.js';
 import type { LatencyStats } from './measure-latency.js';
+import { rssSection } from './rss-sampler.js';
 import { textTable } from './text-table.js';
 
 const SERIES_PREFIX = 'llm_proxy_cache_';
@@ -79,18 +80,7 @@ export function formatCacheReport(results: CacheBenchResults): string {
       ]),
     );
   }
-  const rssRows = Object.entries(results.rss).map(([target, rss]) => [
-    target,
-    rss.peakMb.toFixed(1),
-    rss.highWaterMb.toFixed(1),
-    String(rss.samples),
-  ]);
-  if (rssRows.length > 0) {
-    sections.push(
-      'Resident memory during the throughput phase, MB',
-      textTable([['process', 'peak RSS', 'high-water (VmHWM)', 'samples'], ...rssRows]),
-    );
-  }
+  sections.push(...rssSection(Object.entries(results.rss)));
   const endRows = Object.entries(results.cacheAtEnd)
     .map(([target, counters]) => [target, describeCounters(counters, false)])
     .filter(([, series]) => series !== '');

@@ -1,8 +1,7 @@
-import { measureSequential } from './measure-latency.js';
+import { measureSequential, medianOfRounds } from './measure-latency.js';
 import type { LatencyByTarget, LatencyOptions, LatencyStats } from './measure-latency.js';
 import type { ByScenario } from './results.js';
 import type { Scenario, Target } from './scenarios.js';
-import { median } from './stats.js';
 
 /** Options for {@link runLatencyPhase}. */
 export interface LatencyPhaseOptions extends LatencyOptions {
@@ -27,15 +26,7 @@ export async function runLatencyPhase(
     const byTarget: LatencyByTarget = {};
     for (const target of targets) {
       const stats = rounds.map((round) => round[target.name]).filter((stats) => stats !== undefined);
-      const mid = (pick: (stats: LatencyStats) => number): number => median(stats.map(pick));
-      byTarget[target.name] = {
-        requests: stats.reduce((sum, entry) => sum + entry.requests, 0),
-        p50Us: mid((entry) => entry.p50Us),
-        p90Us: mid((entry) => entry.p90Us),
-        p99Us: mid((entry) => entry.p99Us),
-        firstByteP50Us: mid((entry) => entry.firstByteP50Us),
-        firstByteP99Us: mid((entry) => entry.firstByteP99Us),
-      };
+      byTarget[target.name] = medianOfRounds(stats);
     }
     result[scenario.name] = byTarget;
   }

@@ -2,7 +2,7 @@ import { Client } from 'undici';
 
 import { requestHeaders } from './scenarios.js';
 import type { Scenario, Target, TargetName } from './scenarios.js';
-import { percentiles } from './stats.js';
+import { median, percentiles } from './stats.js';
 import { timedRequest } from './timed-request.js';
 import type { TimedRequest } from './timed-request.js';
 
@@ -116,4 +116,17 @@ function at<T>(items: readonly T[], index: number): T {
   const item = items[index];
   if (item === undefined) throw new RangeError(`no item ${index}`);
   return item;
+}
+
+/** One target's latency over several rounds: the requests summed, each percentile the median of the rounds'. */
+export function medianOfRounds(rounds: readonly LatencyStats[]): LatencyStats {
+  const mid = (pick: (entry: LatencyStats) => number): number => median(rounds.map(pick));
+  return {
+    requests: rounds.reduce((sum, entry) => sum + entry.requests, 0),
+    p50Us: mid((entry) => entry.p50Us),
+    p90Us: mid((entry) => entry.p90Us),
+    p99Us: mid((entry) => entry.p99Us),
+    firstByteP50Us: mid((entry) => entry.firstByteP50Us),
+    firstByteP99Us: mid((entry) => entry.firstByteP99Us),
+  };
 }

@@ -5,6 +5,7 @@ import { format, resolveConfig } from 'prettier';
 
 import type { LatencyStats } from './measure-latency.js';
 import type { BenchResults, ThroughputSummary } from './results.js';
+import { rssSection } from './rss-sampler.js';
 import { SCENARIOS } from './scenarios.js';
 import type { TargetName } from './scenarios.js';
 import { textTable } from './text-table.js';
@@ -55,18 +56,7 @@ export function formatReport(results: BenchResults): string {
       ]),
     );
   }
-  const rssRows = present(results.rss).map(([target, rss]) => [
-    target,
-    rss.peakMb.toFixed(1),
-    rss.highWaterMb.toFixed(1),
-    String(rss.samples),
-  ]);
-  if (rssRows.length > 0) {
-    sections.push(
-      'Resident memory during the throughput phase, MB',
-      textTable([['process', 'peak RSS', 'high-water (VmHWM)', 'samples'], ...rssRows]),
-    );
-  }
+  sections.push(...rssSection(present(results.rss)));
   sections.push(
     'Targets',
     textTable([

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 
+import { textTable } from './text-table.js';
+
 /** What a sampler saw of a process's resident memory, in MB. */
 export interface RssSummary {
   readonly samples: number;
@@ -57,4 +59,19 @@ function readStatus(pid: number): { rssKb: number; highWaterKb: number } | undef
 function field(status: string, name: string): number | undefined {
   const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status);
   return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** The report's section on resident memory, one row per process; none when nothing was sampled. */
+export function rssSection(byProcess: readonly (readonly [string, RssSummary])[]): string[] {
+  if (byProcess.length === 0) return [];
+  const rows = byProcess.map(([process, rss]) => [
+    process,
+    rss.peakMb.toFixed(1),
+    rss.highWaterMb.toFixed(1),
+    String(rss.samples),
+  ]);
+  return [
+    'Resident memory during the throughput phase, MB',
+    textTable([['process', 'peak RSS', 'high-water (VmHWM)', 'samples'], ...rows]),
+  ];
 }
