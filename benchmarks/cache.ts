@@ -1,7 +1,7 @@
 /**
  * Measures llm-proxy's response cache against the minimal Node pass-through proxy, in one run on this machine:
- * a memory hit and a Redis hit (throughput and sequential latency), and a miss with capture on against the same
- * miss with the cache off:
+ * a memory hit and a Redis hit (throughput and sequential latency) beside a bare node:http answer, and a miss
+ * with capture on against the same miss with capture off (the upstream says no-store) and with the cache off:
  *
  *   npm run bench:cache -- [--duration 10] [--rounds 1] [--legs memory,redis,capture] … (--help for all options)
  *

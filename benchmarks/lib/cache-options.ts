@@ -43,7 +43,8 @@ export const CACHE_USAGE = `Usage: npx tsx benchmarks/cache.ts [options]   (npm 
   --latency-warmup <n>     unmeasured sequential requests first (default 200)
   --phases <list>          throughput,latency (default both)
   --legs <list>            memory,redis,capture (default all): memory and redis hits against the minimal
-                           proxy, and misses with capture on against the cache off
+                           proxy (and the bare upstream, the ceiling), and misses with capture on against
+                           capture off on the same process, and against the cache off
   --redis-url <url>        Redis of the redis leg (default $LLM_PROXY_BENCH_REDIS_URL or redis://127.0.0.1:6379);
                            a random key prefix per run, its keys deleted at the end
   --capture-max-bytes <s>  HTTP_CACHE_MAX_BYTES of the capture-on server (default 16MiB); it is filled with
