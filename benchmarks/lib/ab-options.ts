@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 
-import { integerOption, listOption } from './cli-options.js';
+import { listOption } from './cli-options.js';
 import type { PhaseName } from './run-options.js';
+import { loadOptionSpecs, parseLoadOptions } from './run-options.js';
 import type { ScenarioName } from './scenarios.js';
 
 /** Everything `benchmarks/ab.ts` can be told. */
@@ -55,12 +56,7 @@ export function parseAbOptions(argv: readonly string[]): AbOptions | 'help' {
     strict: true,
     allowPositionals: true,
     options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '5' },
-      'latency-requests': { type: 'string', default: '2000' },
-      'latency-warmup': { type: 'string', default: '200' },
+      ...loadOptionSpecs(5),
       phases: { type: 'string', default: 'throughput,latency' },
       scenarios: { type: 'string', default: 'json,sse' },
       'no-fail': { type: 'boolean', default: false },
@@ -76,12 +72,7 @@ export function parseAbOptions(argv: readonly string[]): AbOptions | 'help' {
   return {
     refA,
     refB,
-    durationSeconds: integerOption('duration', values.duration, 1, 600),
-    warmupSeconds: integerOption('warmup', values.warmup, 0, 60),
-    connections: integerOption('connections', values.connections, 1, 1000),
-    rounds: integerOption('rounds', values.rounds, 1, 20),
-    latencyRequests: integerOption('latency-requests', values['latency-requests'], 10, 100_000),
-    latencyWarmup: integerOption('latency-warmup', values['latency-warmup'], 0, 100_000),
+    ...parseLoadOptions(values),
     phases: listOption('phases', values.phases, ['throughput', 'latency']),
     scenarios: listOption('scenarios', values.scenarios, ['json', 'sse']),
     noFail: values['no-fail'],

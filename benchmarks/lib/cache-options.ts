@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 
-import { integerOption, listOption } from './cli-options.js';
+import { listOption } from './cli-options.js';
 import type { LoadOptions, PhaseName } from './run-options.js';
+import { loadOptionSpecs, parseLoadOptions } from './run-options.js';
 import type { RunnerChoice } from './server-runner.js';
 import { runnerChoice } from './server-runner.js';
 
@@ -61,12 +62,7 @@ export function parseCacheRunOptions(argv: readonly string[]): CacheRunOptions |
     args: [...argv],
     strict: true,
     options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '1' },
-      'latency-requests': { type: 'string', default: '2000' },
-      'latency-warmup': { type: 'string', default: '200' },
+      ...loadOptionSpecs(1),
       phases: { type: 'string', default: 'throughput,latency' },
       legs: { type: 'string', default: 'memory,redis,capture' },
       'redis-url': { type: 'string', default: DEFAULT_REDIS_URL },
@@ -82,12 +78,7 @@ export function parseCacheRunOptions(argv: readonly string[]): CacheRunOptions |
   const legs = listOption('legs', values.legs, ['memory', 'redis', 'capture']);
   if (legs.length === 0) throw new Error('--legs: name at least one of memory, redis, capture');
   return {
-    durationSeconds: integerOption('duration', values.duration, 1, 600),
-    warmupSeconds: integerOption('warmup', values.warmup, 0, 60),
-    connections: integerOption('connections', values.connections, 1, 1000),
-    rounds: integerOption('rounds', values.rounds, 1, 20),
-    latencyRequests: integerOption('latency-requests', values['latency-requests'], 10, 100_000),
-    latencyWarmup: integerOption('latency-warmup', values['latency-warmup'], 0, 100_000),
+    ...parseLoadOptions(values),
     phases: listOption('phases', values.phases, ['throughput', 'latency']),
     legs,
     redisUrl: redisUrlOption(values['redis-url']),

@@ -2,6 +2,7 @@ import type { CacheCounters } from './cache-metrics.js';
 import type { CacheBenchResults } from './cache-results.js';
 import type { CacheThroughputRow } from './cache-throughput.js';
 import type { LatencyStats } from './measure-latency.js';
+import { verdictSection } from './report.js';
 import { rssSection } from './rss-sampler.js';
 import { textTable } from './text-table.js';
 
@@ -92,14 +93,7 @@ export function formatCacheReport(results: CacheBenchResults): string {
       `Redis: key prefix ${results.redis.keyPrefix}, ${results.redis.keysAtEnd} key(s) at the end, ${results.redis.deleted} deleted`,
     );
   }
-  sections.push(
-    'Targets',
-    textTable([
-      ['target', 'goal', 'measured', 'result'],
-      ...results.targets.map((verdict) => [verdict.name, verdict.goal, verdict.measured, verdict.status]),
-    ]),
-    results.passed ? 'All measured targets met.' : 'Some targets were missed.',
-  );
+  sections.push(...verdictSection(results.targets, results.passed));
   return sections.join('\n\n');
 }
 

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 
 import type { LatencyStats } from './measure-latency.js';
-import type { BenchResults, ThroughputSummary } from './results.js';
+import type { BenchResults, ThroughputSummary, Verdict } from './results.js';
 import { rssSection } from './rss-sampler.js';
 import { SCENARIOS } from './scenarios.js';
 import type { TargetName } from './scenarios.js';
@@ -57,15 +57,20 @@ export function formatReport(results: BenchResults): string {
     );
   }
   sections.push(...rssSection(present(results.rss)));
-  sections.push(
+  sections.push(...verdictSection(results.targets, results.passed));
+  return sections.join('\n\n');
+}
+
+/** The report's last section: every target's goal, measurement and result, and whether all were met. */
+export function verdictSection(targets: readonly Verdict[], passed: boolean): string[] {
+  return [
     'Targets',
     textTable([
       ['target', 'goal', 'measured', 'result'],
-      ...results.targets.map((verdict) => [verdict.name, verdict.goal, verdict.measured, verdict.status]),
+      ...targets.map((verdict) => [verdict.name, verdict.goal, verdict.measured, verdict.status]),
     ]),
-    results.passed ? 'All measured targets met.' : 'Some targets were missed.',
-  );
-  return sections.join('\n\n');
+    passed ? 'All measured targets met.' : 'Some targets were missed.',
+  ];
 }
 
 /** Writes the results as JSON, creating the folder, formatted as the repository's Prettier check expects. */

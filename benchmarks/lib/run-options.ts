@@ -43,6 +43,40 @@ export interface RunOptions extends LoadOptions {
   readonly out: string;
 }
 
+/** The command-line options of {@link LoadOptions}, for `parseArgs`, with a benchmark's default rounds. */
+export function loadOptionSpecs(defaultRounds: number) {
+  return {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: String(defaultRounds) },
+    'latency-requests': { type: 'string', default: '2000' },
+    'latency-warmup': { type: 'string', default: '200' },
+  } as const;
+}
+
+/** What `parseArgs` read for {@link loadOptionSpecs}. */
+interface LoadValues {
+  readonly duration: string;
+  readonly warmup: string;
+  readonly connections: string;
+  readonly rounds: string;
+  readonly 'latency-requests': string;
+  readonly 'latency-warmup': string;
+}
+
+/** The load options, each checked against its range; throws with a one-line message. */
+export function parseLoadOptions(values: LoadValues): LoadOptions {
+  return {
+    durationSeconds: integerOption('duration', values.duration, 1, 600),
+    warmupSeconds: integerOption('warmup', values.warmup, 0, 60),
+    connections: integerOption('connections', values.connections, 1, 1000),
+    rounds: integerOption('rounds', values.rounds, 1, 20),
+    latencyRequests: integerOption('latency-requests', values['latency-requests'], 10, 100_000),
+    latencyWarmup: integerOption('latency-warmup', values['latency-warmup'], 0, 100_000),
+  };
+}
+
 /** The usage text. */
 export const USAGE = `Usage: npx tsx benchmarks/run.ts [options]
 
@@ -70,12 +104,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
     args: [...argv],
     strict: true,
     options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '1' },
-      'latency-requests': { type: 'string', default: '2000' },
-      'latency-warmup': { type: 'string', default: '200' },
+      ...loadOptionSpecs(1),
       'sse-delay-ms': { type: 'string', default: '0' },
       phases: { type: 'string', default: 'throughput,latency' },
       targets: { type: 'string', default: 'direct,minimal,llm-proxy' },
@@ -89,12 +118,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | 'help' {
   });
   if (values.help) return 'help';
   return {
-    durationSeconds: integerOption('duration', values.duration, 1, 600),
-    warmupSeconds: integerOption('warmup', values.warmup, 0, 60),
-    connections: integerOption('connections', values.connections, 1, 1000),
-    rounds: integerOption('rounds', values.rounds, 1, 20),
-    latencyRequests: integerOption('latency-requests', values['latency-requests'], 10, 100_000),
-    latencyWarmup: integerOption('latency-warmup', values['latency-warmup'], 0, 100_000),
+    ...parseLoadOptions(values),
     sseDelayMs: integerOption('sse-delay-ms', values['sse-delay-ms'], 0, 1000),
     phases: listOption('phases', values.phases, ['throughput', 'latency']),
     targets: listOption('targets', values.targets, ['direct', 'minimal', 'llm-proxy']),
