@@ -1,5 +1,5 @@
 import { decodeEncryptionKey } from '../core/index.js';
-import type { ConfigOf, DatabaseConfig } from './config.js';
+import type { ConfigOf, DatabaseConfig, DispatcherServiceConfig } from './config.js';
 import { providerBaseUrls } from './provider-overrides.js';
 import { loadProviders } from './providers/index.js';
 import type { ProvidersConfig } from './providers/index.js';
@@ -112,6 +112,61 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
       },
     };
   },
+  events: function resolveEventsSection(reader) {
+    const bus = reader.read('LLM_PROXY_EVENT_BUS') === 'redis-streams' ? 'redis-streams' : 'memory';
+    const redisUrl =
+      bus === 'redis-streams' ? sharedRedisUrl(reader, 'LLM_PROXY_EVENT_BUS: redis-streams') : undefined;
+    return {
+      events: {
+        enabled: reader.read('OBSERVABILITY_ENABLED'),
+        bus,
+        bufferSize: reader.read('OBSERVABILITY_BUFFER_SIZE'),
+        captureBodies: reader.read('OBSERVABILITY_CAPTURE_BODIES'),
+        maxRequestBodyBytes: reader.read('OBSERVABILITY_MAX_REQUEST_BODY_BYTES'),
+        maxResponseBodyBytes: reader.read('OBSERVABILITY_MAX_RESPONSE_BODY_BYTES'),
+        redisUrl,
+        streamKey: reader.read('REDIS_STREAM_KEY'),
+        streamMaxLen: reader.read('REDIS_STREAM_MAX_LEN'),
+        spoolPath: reader.read('EVENT_SPOOL_PATH'),
+        spoolMaxBytes: reader.read('EVENT_SPOOL_MAX_BYTES'),
+        fileEventLog: reader.read('FILE_EVENT_LOG').trim(),
+      },
+    };
+  },
+  dispatcher: function resolveDispatcherSection(reader) {
+    const retryBaseMs = reader.read('DISPATCHER_RETRY_BASE');
+    const retryMaxMs = reader.read('DISPATCHER_RETRY_MAX');
+    if (retryMaxMs < retryBaseMs)
+      reader.problem('DISPATCHER_RETRY_MAX: must not be shorter than DISPATCHER_RETRY_BASE');
+    return {
+      dispatcher: {
+        service: readDispatcherService(reader),
+        batchSize: reader.read('DISPATCHER_BATCH_SIZE'),
+        buffer: reader.read('DISPATCHER_BUFFER'),
+        flushIntervalMs: reader.read('DISPATCHER_FLUSH_INTERVAL'),
+        maxAttempts: reader.read('DISPATCHER_MAX_ATTEMPTS'),
+        retryBaseMs,
+        retryMaxMs,
+        listen: reader.read('DISPATCHER_LISTEN_ADDR'),
+        inProcess: reader.read('DISPATCHER_IN_PROCESS'),
+        consumerGroup: reader.read('REDIS_CONSUMER_GROUP'),
+        consumerName: reader.read('REDIS_CONSUMER_NAME').trim(),
+        blockMs: reader.read('REDIS_STREAM_BLOCK_TIME'),
+        claimTimeMs: reader.read('REDIS_STREAM_CLAIM_TIME'),
+        readBatchSize: reader.read('REDIS_STREAM_BATCH_SIZE'),
+        verbose: reader.read('LLM_PROXY_DISPATCHER_VERBOSE'),
+      },
+    };
+  },
+  usage: function resolveUsageSection(reader) {
+    return {
+      usage: {
+        enabled: reader.read('USAGE_ENABLED'),
+        pricesFile: reader.read('USAGE_PRICES_FILE').trim(),
+        rollupIntervalMs: reader.read('USAGE_ROLLUP_INTERVAL'),
+      },
+    };
+  },
   metrics: function resolveMetricsSection(reader) {
     return {
       metrics: {
@@ -135,6 +190,75 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
     return { redis: { url: undefined, invalidationChannel } };
   },
 };
+
+/** The shared Redis (REDIS_URL, else REDIS_ADDR), which `needer` requires: a problem when there is none. */
+function sharedRedisUrl(reader: VariableReader, needer: string): string | undefined {
+  const shared = reader.read('REDIS_URL');
+  if (shared !== '') return shared;
+  const address = reader.read('REDIS_ADDR');
+  if (address !== '') return `redis://${address}/${reader.read('REDIS_DB') ?? 0}`;
+  reader.problem(`${needer} needs REDIS_URL or REDIS_ADDR`);
+  return undefined;
+}
+
+/** The backend events are delivered to; what it requires is checked here only for the server's own dispatcher. */
+function readDispatcherService(reader: VariableReader): DispatcherServiceConfig {
+  const type = reader.read('DISPATCHER_SERVICE');
+  const endpointText = reader.read('DISPATCHER_ENDPOINT').trim();
+  const endpoint = endpointText === '' ? undefined : endpointText;
+  let service: DispatcherServiceConfig;
+  if (type === 'file') service = { type, path: endpointText };
+  else if (type === 'otel') {
+    service = {
+      type,
+      endpoint,
+      headers: parseHeaderList(reader),
+      captureContent: reader.read('DISPATCHER_CAPTURE_CONTENT'),
+    };
+  } else service = { type, endpoint, apiKey: reader.read('LLM_PROXY_API_KEY').trim() };
+  // `llm-proxy dispatcher` checks the same when it starts; a server that shares its `.env` with one, and runs no
+  // dispatcher itself, is not refused for it.
+  if (reader.read('DISPATCHER_IN_PROCESS'))
+    for (const problem of dispatcherServiceProblems(service)) reader.problem(problem);
+  return service;
+}
+
+/** What keeps a dispatcher from delivering to the configured backend (a file path, a URL, an API key). */
+export function dispatcherServiceProblems(service: DispatcherServiceConfig): string[] {
+  if (service.type === 'file') {
+    return service.path === ''
+      ? ['DISPATCHER_ENDPOINT: required for DISPATCHER_SERVICE=file (the JSONL file path)']
+      : [];
+  }
+  const problems: string[] = [];
+  if (service.endpoint !== undefined && !/^https?:\/\/[^/]/.test(service.endpoint))
+    problems.push(
+      `DISPATCHER_ENDPOINT: must be an http:// or https:// URL for DISPATCHER_SERVICE=${service.type}`,
+    );
+  if (service.type !== 'otel' && service.apiKey === '')
+    problems.push(`LLM_PROXY_API_KEY: required for DISPATCHER_SERVICE=${service.type}`);
+  return problems;
+}
+
+/** DISPATCHER_HEADERS as `name=value,name=value`; values are secrets and never repeated in a problem. */
+function parseHeaderList(reader: VariableReader): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const entries = reader
+    .read('DISPATCHER_HEADERS')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  entries.forEach((entry, index) => {
+    const at = entry.indexOf('=');
+    const name = at <= 0 ? '' : entry.slice(0, at).trim();
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      reader.problem(`DISPATCHER_HEADERS: entry ${index + 1} is not name=value with a valid header name`);
+      return;
+    }
+    headers[name.toLowerCase()] = entry.slice(at + 1).trim();
+  });
+  return headers;
+}
 
 /**
  * The Redis of the `redis` cache backend: REDIS_CACHE_URL, else the shared Redis (read here too, so that a

@@ -22,6 +22,9 @@ const KNOWN_PREFIXES = [
   'AUDIT_',
   'HTTP_CACHE_',
   'OBSERVABILITY_',
+  'EVENT_SPOOL_',
+  'DISPATCHER_',
+  'USAGE_',
   'METRICS_',
   'MANAGEMENT_',
   'ENCRYPTION_',
@@ -88,6 +91,32 @@ export function configWarnings(
   return warnings;
 }
 
+/**
+ * Event and usage settings that others make irrelevant. Dispatcher settings are not among them while the
+ * dispatcher runs apart: a `.env` shared with `llm-proxy dispatcher` holds them for that process.
+ */
+function ineffectiveEventSettings(set: (name: string) => boolean, config: Config): string[] {
+  const warnings: string[] = [];
+  const unused = (names: readonly string[], because: string): void => {
+    for (const name of names) if (set(name)) warnings.push(`${name}: has no effect ${because}`);
+  };
+  const streamSettings = [
+    'REDIS_STREAM_KEY',
+    'REDIS_STREAM_MAX_LEN',
+    'EVENT_SPOOL_PATH',
+    'EVENT_SPOOL_MAX_BYTES',
+  ];
+  if (!config.events.enabled) {
+    const eventSettings = VARIABLES.filter(
+      (variable) => variable.section === 'events' && variable.name !== 'OBSERVABILITY_ENABLED',
+    ).map((variable) => variable.name);
+    unused([...eventSettings, 'DISPATCHER_IN_PROCESS'], 'with OBSERVABILITY_ENABLED=false');
+  } else if (config.events.bus === 'memory') unused(streamSettings, 'with LLM_PROXY_EVENT_BUS=memory');
+  if (!config.usage.enabled)
+    unused(['USAGE_PRICES_FILE', 'USAGE_ROLLUP_INTERVAL'], 'with USAGE_ENABLED=false');
+  return warnings;
+}
+
 /** Declared settings that the value of another one makes irrelevant. */
 function ineffectiveSettings(values: Readonly<Record<string, string>>, config: Config): string[] {
   const set = (name: string): boolean => (values[name] ?? '').trim() !== '';
@@ -116,6 +145,7 @@ function ineffectiveSettings(values: Readonly<Record<string, string>>, config: C
       'with HTTP_CACHE_BACKEND=memory',
     );
   } else unused(['HTTP_CACHE_MAX_BYTES'], 'with HTTP_CACHE_BACKEND=redis (Redis bounds its own memory)');
+  warnings.push(...ineffectiveEventSettings(set, config));
   const providers = [...config.providers.providers.keys()];
   const byVariableName = new Set(providers.map(providerVariableName));
   for (const name of Object.keys(values)) {

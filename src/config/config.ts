@@ -50,6 +50,65 @@ export interface CacheConfig {
   readonly redisScanCount: number;
 }
 
+/** Request events and the bus they travel (the `events` section). */
+export interface EventsConfig {
+  readonly enabled: boolean;
+  readonly bus: 'memory' | 'redis-streams';
+  readonly bufferSize: number;
+  readonly captureBodies: boolean;
+  readonly maxRequestBodyBytes: number;
+  readonly maxResponseBodyBytes: number;
+  /** The Redis of the `redis-streams` bus (the shared one); undefined for `memory`. */
+  readonly redisUrl: string | undefined;
+  readonly streamKey: string;
+  /** 0 keeps every entry. */
+  readonly streamMaxLen: number;
+  readonly spoolPath: string;
+  readonly spoolMaxBytes: number;
+  /** Empty: no in-server JSONL file. */
+  readonly fileEventLog: string;
+}
+
+/** An event backend as configured. */
+export type DispatcherServiceConfig =
+  | { readonly type: 'file'; readonly path: string }
+  | { readonly type: 'lunary'; readonly endpoint: string | undefined; readonly apiKey: string }
+  | { readonly type: 'helicone'; readonly endpoint: string | undefined; readonly apiKey: string }
+  | {
+      readonly type: 'otel';
+      readonly endpoint: string | undefined;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly captureContent: boolean;
+    };
+
+/** Delivery of events to a backend (the `dispatcher` section). */
+export interface DispatcherConfig {
+  readonly service: DispatcherServiceConfig;
+  readonly batchSize: number;
+  readonly buffer: number;
+  readonly flushIntervalMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly listen: Readonly<ListenAddress>;
+  readonly inProcess: boolean;
+  readonly consumerGroup: string;
+  /** Empty: `dispatcher-<service>-<hostname>-<pid>`. */
+  readonly consumerName: string;
+  readonly blockMs: number;
+  readonly claimTimeMs: number;
+  readonly readBatchSize: number;
+  readonly verbose: boolean;
+}
+
+/** Token usage and cost (the `usage` section). */
+export interface UsageConfig {
+  readonly enabled: boolean;
+  /** Empty: only the shipped price table. */
+  readonly pricesFile: string;
+  readonly rollupIntervalMs: number;
+}
+
 /** The validated, frozen configuration of one server process. */
 export interface Config {
   readonly managementToken: string;
@@ -103,6 +162,9 @@ export interface Config {
     readonly breakerCooldownMs: number;
   };
   readonly cache: CacheConfig;
+  readonly events: EventsConfig;
+  readonly dispatcher: DispatcherConfig;
+  readonly usage: UsageConfig;
   readonly metrics: {
     readonly enabled: boolean;
     /** JSON metrics path; Prometheus text is at `<path>/prometheus`. */
@@ -123,6 +185,9 @@ export interface SectionProperties {
   providers: 'providers';
   proxy: 'proxy';
   cache: 'cache';
+  events: 'events';
+  dispatcher: 'dispatcher';
+  usage: 'usage';
   metrics: 'metrics';
   redis: 'redis';
 }

@@ -3,11 +3,16 @@ export type {
   ConfigOf,
   ConnectionsConfig,
   DatabaseConfig,
+  DispatcherConfig,
+  DispatcherServiceConfig,
+  EventsConfig,
   LogLevel,
   RedisConfig,
   SectionProperties,
+  UsageConfig,
 } from './config.js';
 export { ConfigError } from './config-error.js';
+export { dispatcherServiceProblems } from './config-sections.js';
 export { configWarnings } from './config-warnings.js';
 export type { ConfigWarningsOptions } from './config-warnings.js';
 export { PROVIDER_BASE_URL_VARIABLE } from './provider-overrides.js';

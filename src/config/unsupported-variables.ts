@@ -6,12 +6,11 @@
 export const UNSUPPORTED_VARIABLES: Readonly<Record<string, string>> = {
   REQUEST_TIMEOUT:
     'not supported: a total request timeout would cut long streams; the provider file sets connect, response_header and idle_read timeouts',
-  'OBSERVABILITY_*': 'not supported yet (request events and their dispatcher come later)',
-  LLM_PROXY_EVENT_BUS: 'not supported yet (request events come later)',
-  'REDIS_STREAM_*': 'not supported yet (request events come later)',
-  'REDIS_CONSUMER_*': 'not supported yet (request events come later)',
-  FILE_EVENT_LOG: 'not supported yet (request events come later)',
-  LOG_BINARY_RESPONSES: 'not supported yet (request events come later)',
+  LOG_BINARY_RESPONSES:
+    'not supported: binary bodies are replaced by a note in every event backend (their size is kept)',
+  DISPATCHER_DETACH:
+    'not supported: `llm-proxy dispatcher` runs in the foreground; run it under a supervisor',
+  'EVENTDISPATCHER_*': 'not supported: the legacy event dispatcher is replaced by `llm-proxy dispatcher`',
   REDIS_CACHE_POOL_SIZE: 'not supported: the Redis cache pipelines every command over one connection',
   CACHE_STATS_BUFFER_SIZE:
     'not supported: cache hits are counted with the request counts (USAGE_FLUSH_INTERVAL, USAGE_FLUSH_THRESHOLD)',

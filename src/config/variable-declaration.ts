@@ -13,6 +13,9 @@ export type ConfigSection =
   | 'providers'
   | 'proxy'
   | 'cache'
+  | 'events'
+  | 'dispatcher'
+  | 'usage'
   | 'metrics'
   | 'redis';
 

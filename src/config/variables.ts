@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 
 import type { ConfigSection, VariableSpec } from './variable-declaration.js';
 import { CACHE_VARIABLES } from './variables/cache-variables.js';
+import { DISPATCHER_VARIABLES, EVENT_VARIABLES, USAGE_VARIABLES } from './variables/events-variables.js';
 import { LOG_VARIABLES } from './variables/log-variables.js';
 import { PROXY_VARIABLES } from './variables/proxy-variables.js';
 import { SERVER_VARIABLES } from './variables/server-variables.js';
@@ -29,6 +30,20 @@ export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly 
     intro:
       'The HTTP response cache of `/v1` (see "Response cache"): what may be stored, where, and how much.',
   },
+  {
+    name: 'events',
+    intro:
+      'Request events (see "Events"): what an event holds and the bus it travels. Off the request path: publishing never waits or fails a request.',
+  },
+  {
+    name: 'dispatcher',
+    intro:
+      'Delivery of events to an observability backend, by `llm-proxy dispatcher` or inside the server (`DISPATCHER_IN_PROCESS`).',
+  },
+  {
+    name: 'usage',
+    intro: 'Token usage and its estimated cost (see "Usage and cost").',
+  },
   { name: 'metrics', intro: 'The JSON and Prometheus metrics endpoints.' },
   {
     name: 'redis',
@@ -45,6 +60,9 @@ const TABLE = {
   ...LOG_VARIABLES,
   ...PROXY_VARIABLES,
   ...CACHE_VARIABLES,
+  ...EVENT_VARIABLES,
+  ...DISPATCHER_VARIABLES,
+  ...USAGE_VARIABLES,
   ...SERVICE_VARIABLES,
 };
 

@@ -4,9 +4,20 @@ import type { ErrorFormat, ProviderConfig } from '../config/index.js';
 import type { CacheOutcome } from '../cache/index.js';
 import type { Logger } from '../core/index.js';
 import type { Project, TokenRecord } from '../store/index.js';
+import type { TokenUsage } from '../usage/index.js';
 import type { CacheLookup } from './cache/cache-lookup.js';
 import type { RequestBody } from './request-body.js';
-import type { AnswerSource } from './taps/tap.js';
+import type { AnswerSource, ResponseHeaders } from './taps/tap.js';
+
+/** The start of an answer as the client received it, kept by the event capture tap. */
+export interface CapturedResponse {
+  /** The response headers (a copy, without the proxy's own). */
+  readonly headers: Readonly<ResponseHeaders>;
+  /** The first body bytes, up to the capture's cap. */
+  readonly body: Buffer;
+  /** Body bytes of the whole answer (more than `body` holds when it was capped). */
+  readonly size: number;
+}
 
 /**
  * What a tap may read of the exchange it wraps. Fields of stages the request has not reached are undefined:
@@ -28,6 +39,10 @@ export interface ExchangeView {
   readonly cache: CacheLookup | undefined;
   /** The shape of the proxy's own errors on this route (OpenAI's or Anthropic's). */
   errorFormat(): ErrorFormat;
+  /** Records the tokens the answer used (the usage tap); the last call wins. */
+  noteUsage(usage: TokenUsage): void;
+  /** Records the answer as captured for events (the event capture tap). */
+  noteResponse(response: CapturedResponse): void;
 }
 
 /**
@@ -74,6 +89,16 @@ export interface ExchangeRecord {
   readonly bytesIn: number;
   /** Response body bytes sent to the client. */
   readonly bytesOut: number;
+  /** Wall-clock time the exchange ended, epoch milliseconds. */
+  readonly endedAt: number;
+  /** The request's headers as the client sent them (secrets included: an observer that keeps them filters). */
+  readonly requestHeaders: IncomingHttpHeaders;
+  /** The request's body as it went upstream; null when it had none or the request ended before it was read. */
+  readonly requestBody: RequestBody | null;
+  /** The answer as captured by the event capture tap; null when no capture ran. */
+  readonly response: CapturedResponse | null;
+  /** Tokens the answer used, as the usage tap found them; null when none were found or no usage tap ran. */
+  readonly usage: TokenUsage | null;
 }
 
 /** Receives every exchange; registered at start (metrics first, events and usage later). */

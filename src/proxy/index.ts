@@ -6,7 +6,13 @@ export { UpstreamPools } from './upstream-pools.js';
 export { ProviderBreakers } from './provider-breakers.js';
 export type { CircuitSource, ProviderBreakersOptions } from './provider-breakers.js';
 export { ExchangeObservers } from './exchange-record.js';
-export type { ExchangeObserver, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
+export type {
+  CapturedResponse,
+  ExchangeObserver,
+  ExchangeOutcome,
+  ExchangeRecord,
+  ExchangeView,
+} from './exchange-record.js';
 export { metricsObserver } from './metrics-observer.js';
 export { ACCESS_LOG_MESSAGE, accessLogObserver } from './access-log-observer.js';
 export { openAiErrorBody } from './openai-error.js';

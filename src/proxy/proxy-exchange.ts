@@ -13,7 +13,14 @@ import type { CacheLookup } from './cache/cache-lookup.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { browserMayRead } from './cors.js';
 import { releaseTrials } from './circuit-settlement.js';
-import type { ExchangeObservers, ExchangeOutcome, ExchangeRecord, ExchangeView } from './exchange-record.js';
+import type { TokenUsage } from '../usage/index.js';
+import type {
+  CapturedResponse,
+  ExchangeObservers,
+  ExchangeOutcome,
+  ExchangeRecord,
+  ExchangeView,
+} from './exchange-record.js';
 import type { RequestBody } from './request-body.js';
 import { requestModel } from './request-model.js';
 import type { Admitted, RequestFacts, UpstreamKeeper } from './request-state.js';
@@ -83,6 +90,8 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   upstreamRespondedAt = 0;
   firstByteAt = 0;
   bytesOut = 0;
+  usage: TokenUsage | undefined = undefined;
+  capturedResponse: CapturedResponse | undefined = undefined;
   private upstreamPending = false;
   private clientClosed = false;
   private finished = false;
@@ -136,6 +145,14 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   /** The shape of the proxy's errors on this request's route (OpenAI's or Anthropic's). */
   errorFormat(): ErrorFormat {
     return this.environment.errorFormats.formatOf(this.path, this.project);
+  }
+
+  noteUsage(usage: TokenUsage): void {
+    this.usage = usage;
+  }
+
+  noteResponse(response: CapturedResponse): void {
+    this.capturedResponse = response;
   }
 
   /** The response chain of this exchange: the taps around the client relay. */
@@ -249,6 +266,11 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
       firstByteMs: this.firstByteAt === 0 ? null : this.firstByteAt - this.startedAt,
       bytesIn: this.body?.size() ?? 0,
       bytesOut: this.bytesOut,
+      endedAt: Math.round(TIME_ORIGIN_MS + now),
+      requestHeaders: this.req.headers,
+      requestBody: this.body ?? null,
+      response: this.capturedResponse ?? null,
+      usage: this.usage ?? null,
     };
     this.environment.observers.finished(Object.freeze(record));
   }

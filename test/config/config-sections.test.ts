@@ -23,6 +23,9 @@ const PROPERTIES: Record<ConfigSection, readonly string[]> = {
   providers: ['providers'],
   proxy: ['proxy'],
   cache: ['cache'],
+  events: ['events'],
+  dispatcher: ['dispatcher'],
+  usage: ['usage'],
   metrics: ['metrics'],
   redis: ['redis'],
 };

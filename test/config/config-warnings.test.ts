@@ -39,11 +39,11 @@ describe('configuration warnings at start', () => {
 
   it("the original program's variables that are not implemented are said to be not supported, not unknown", () => {
     const warnings = warningsOf({
-      dotenv: { OBSERVABILITY_ENABLED: 'true', REDIS_CACHE_POOL_SIZE: '50' },
+      dotenv: { LOG_BINARY_RESPONSES: '1', REDIS_CACHE_POOL_SIZE: '50' },
       env: { REQUEST_TIMEOUT: '30s' },
     });
     expect(warnings).toEqual([
-      expect.stringMatching(/^OBSERVABILITY_ENABLED \(\.env\): not supported yet .*; it has no effect$/),
+      expect.stringMatching(/^LOG_BINARY_RESPONSES \(\.env\): not supported: .*; it has no effect$/),
       expect.stringMatching(/^REDIS_CACHE_POOL_SIZE \(\.env\): not supported: the Redis cache pipelines/),
       expect.stringMatching(/^REQUEST_TIMEOUT \(environment\): not supported: a total request timeout/),
     ]);
