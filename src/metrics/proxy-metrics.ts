@@ -216,6 +216,28 @@ export class ProxyMetrics {
     this.cache[outcome] += 1;
   }
 
+  /** Exposes the request events' publisher: published, dropped and spooled events (read at each scrape). */
+  watchEventPublisher(stats: () => { published: number; dropped: number; spooled: number }): void {
+    this.collectedCounter(
+      'llm_proxy_events_published_total',
+      'Request events handed to the event bus.',
+      () => stats().published,
+    );
+    this.collectedCounter(
+      'llm_proxy_events_dropped_total',
+      'Request events lost because the bus buffer or the local spool was full.',
+      () => stats().dropped,
+    );
+    new Gauge({
+      name: 'llm_proxy_events_spooled',
+      help: 'Request events waiting in the local spool file for Redis to return.',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().spooled);
+      },
+    });
+  }
+
   /** Exposes what the response cache's store holds and its own counters (read at each scrape). */
   watchCacheStore(store: CacheStore): void {
     const registers = [this.registry];

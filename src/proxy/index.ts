@@ -27,3 +27,6 @@ export type {
 } from './taps/tap.js';
 export type { LocalAnswer } from './taps/local-answer.js';
 export type { JsonBodyFacts, RequestBody } from './request-body.js';
+export { eventObserver, proxyEvent } from './event-observer.js';
+export type { EventObserverOptions } from './event-observer.js';
+export { eventCaptureTap } from './taps/event-capture-tap.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
+import type { EventPublisher } from '../events/index.js';
 import type { Config } from '../config/index.js';
 import { createApiKeyCipher, epochMillis, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
@@ -24,6 +25,7 @@ import type { InvalidationBus } from '../tokens/index.js';
 import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
 import { openResponseCache } from './open-response-cache.js';
+import { requestEvents } from './open-request-events.js';
 import type { ResponseCache } from './open-response-cache.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
@@ -46,6 +48,11 @@ export interface GatewayOverrides {
   readonly redis?: RedisClients;
   /** @default over Redis pub/sub when Redis is configured, in-process otherwise */
   readonly invalidation?: InvalidationBus;
+  /**
+   * Where request events are published (tests, benchmarks); its owner closes it.
+   * @default the configured bus, when something consumes it
+   */
+  readonly eventPublisher?: EventPublisher;
   /** Response taps of the proxy, outermost first, after those the configuration asks for. */
   readonly taps?: readonly ResponseTap[];
   /** Exchange observers after the metrics. */
@@ -173,6 +180,7 @@ async function assemble(
     clock,
   });
   const metrics = new ProxyMetrics();
+  const events = requestEvents({ config, logger, metrics, publisher: overrides.eventPublisher });
   const cacheStore = responseCache?.store;
   if (cacheStore !== undefined) metrics.watchCacheStore(cacheStore);
   const proxy = createProxyHandler({
@@ -203,10 +211,11 @@ async function assemble(
               requestCounts.recordCacheHit(tokenId);
             },
           },
-    taps: overrides.taps ?? [],
+    taps: [...(overrides.taps ?? []), ...(events?.taps ?? [])],
     observers: [
       metricsObserver(metrics),
       ...(config.log.access ? [accessLogObserver(logger)] : []),
+      ...(events?.observers ?? []),
       ...(overrides.observers ?? []),
     ],
   });

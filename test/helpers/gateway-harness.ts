@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import { resolveConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/core/index.js';
+import type { EventPublisher } from '../../src/events/index.js';
 import type { ExchangeObserver, ResponseTap } from '../../src/proxy/index.js';
 import type { RedisClients } from '../../src/redis/index.js';
 import { startGateway } from '../../src/server/index.js';
@@ -40,6 +41,8 @@ export interface TestGatewayOptions {
   readonly clock?: Clock;
   /** Response taps of the proxy, outermost first. */
   readonly taps?: readonly ResponseTap[];
+  /** Where request events go; its owner closes it. */
+  readonly eventPublisher?: EventPublisher;
   /** Exchange observers after the metrics. */
   readonly observers?: readonly ExchangeObserver[];
   /** The gateway's invalidation bus; its owner closes it. @default the gateway's in-process bus */
@@ -150,6 +153,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       logger: captureLogger(logs),
       ...(options.clock !== undefined && { clock: options.clock }),
       ...(options.taps !== undefined && { taps: options.taps }),
+      ...(options.eventPublisher !== undefined && { eventPublisher: options.eventPublisher }),
       ...(options.observers !== undefined && { observers: options.observers }),
       ...(options.invalidation !== undefined && { invalidation: options.invalidation }),
       ...(options.redis !== undefined && { redis: options.redis }),
