@@ -4,3 +4,8 @@ export type { DeadLetter, Delivery, EventPublisher, EventSource, PublisherStats 
 export { SinkError } from './sinks/event-sink.js';
 export type { EventSink, SinkRejection, SinkResult } from './sinks/event-sink.js';
 export type { DecodedBody, DecodedExchange } from './transform/decoded-exchange.js';
+export { decodeExchange } from './transform/decode-exchange.js';
+export { FileEventSink } from './sinks/file-event-sink.js';
+export type { FileEventSinkOptions } from './sinks/file-event-sink.js';
+export { fileEventRecord } from './sinks/file-event-format.js';
+export type { FileEventRecord, FileTokenUsage } from './sinks/file-event-format.js';
