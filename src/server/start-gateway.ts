@@ -25,6 +25,7 @@ import type { InvalidationBus } from '../tokens/index.js';
 import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
 import { openResponseCache } from './open-response-cache.js';
+import { openEventBus } from './open-event-bus.js';
 import { requestEvents } from './open-request-events.js';
 import type { ResponseCache } from './open-response-cache.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
@@ -180,7 +181,14 @@ async function assemble(
     clock,
   });
   const metrics = new ProxyMetrics();
-  const events = requestEvents({ config, logger, metrics, publisher: overrides.eventPublisher });
+  const eventBus =
+    overrides.eventPublisher === undefined ? await openEventBus(config, logger, parts) : undefined;
+  const events = requestEvents({
+    config,
+    logger,
+    metrics,
+    publisher: overrides.eventPublisher ?? eventBus?.publisher,
+  });
   const cacheStore = responseCache?.store;
   if (cacheStore !== undefined) metrics.watchCacheStore(cacheStore);
   const proxy = createProxyHandler({
