@@ -19,6 +19,7 @@ import { registerMethodNotAllowed } from './method-not-allowed.js';
 import { registerProjectRoutes } from './project-routes.js';
 import type { CachePurgeService, ManagementRouteDeps } from './route-deps.js';
 import { registerTokenRoutes } from './token-routes.js';
+import { registerUsageRoutes } from './usage-routes.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** Largest accepted management request body: 1 MiB. */
@@ -48,7 +49,7 @@ export interface ManagementPluginOptions {
 }
 
 /**
- * The management REST API (register it with `prefix: '/manage'`): projects, tokens and the audit trail, with
+ * The management REST API (register it with `prefix: '/manage'`): projects, tokens, the audit trail and usage, with
  * its own validation, JSON error envelope, bearer authentication, audit of every action and an OpenAPI
  * document at `/openapi.json` (served without authentication: it holds no secrets).
  */
@@ -65,6 +66,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     auditQueryEnabled: options.auditQueryEnabled,
     clock,
     cachePurge: options.cachePurge,
+    usage: options.store.usage,
   };
 
   app.setValidatorCompiler(createValidatorCompiler());
@@ -96,6 +98,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerTokenRoutes(secured, deps);
     registerAuditRoutes(secured, deps);
     registerCacheRoutes(secured, deps);
+    registerUsageRoutes(secured, deps);
     registerMethodNotAllowed(secured, '/projects', ['GET', 'POST']);
     registerMethodNotAllowed(secured, '/projects/:id', ['GET', 'PATCH', 'DELETE'], ['GET', 'PATCH']);
     registerMethodNotAllowed(secured, '/projects/:id/tokens/revoke', ['POST']);
@@ -105,6 +108,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerMethodNotAllowed(secured, '/audit', ['GET']);
     registerMethodNotAllowed(secured, '/audit/:id', ['GET']);
     registerMethodNotAllowed(secured, '/cache/purge', ['POST']);
+    registerMethodNotAllowed(secured, '/usage', ['GET']);
     done();
   });
 };
@@ -118,7 +122,7 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: 'llm-proxy management API',
         version: VERSION,
         description:
-          'Projects, proxy tokens, the audit trail and the response cache. Errors are `{"error": "...", "code": "..."}`.',
+          'Projects, proxy tokens, the audit trail, the response cache and token usage. Errors are `{"error": "...", "code": "..."}`.',
       },
       components: {
         securitySchemes: {
@@ -135,6 +139,7 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'tokens', description: 'proxy tokens' },
         { name: 'audit', description: 'the audit trail' },
         { name: 'cache', description: 'the response cache' },
+        { name: 'usage', description: 'token usage and estimated cost' },
       ],
     },
   });

@@ -2,6 +2,7 @@ import type { AuditQueryService, AuditRecorder } from '../audit/index.js';
 import type { PurgeSelector } from '../cache/index.js';
 import type { Clock } from '../core/index.js';
 import type { ProjectService } from '../projects/index.js';
+import type { UsageRepository } from '../store/index.js';
 import type { TokenService } from '../tokens/index.js';
 
 /** Purges the response cache of every instance (a `CachePurger`, or anything that does the same). */
@@ -24,4 +25,6 @@ export interface ManagementRouteDeps {
   readonly clock: Clock;
   /** The response cache's purge; undefined when caching is disabled. */
   readonly cachePurge: CachePurgeService | undefined;
+  /** Token usage per project, token, model and hour (`GET /usage`). */
+  readonly usage: Pick<UsageRepository, 'query'>;
 }

@@ -14,6 +14,7 @@ import {
   accessLogObserver,
   createProxyHandler,
   metricsObserver,
+  usageObserver,
 } from '../proxy/index.js';
 import type { ExchangeObserver, ResponseTap } from '../proxy/index.js';
 import { openRedisClients } from '../redis/index.js';
@@ -27,6 +28,7 @@ import { createServer, routeRequests } from './create-server.js';
 import { openResponseCache } from './open-response-cache.js';
 import { openEventBus } from './open-event-bus.js';
 import { requestEvents } from './open-request-events.js';
+import { openUsageRollup } from './open-usage-rollup.js';
 import type { ResponseCache } from './open-response-cache.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
@@ -181,6 +183,7 @@ async function assemble(
     clock,
   });
   const metrics = new ProxyMetrics();
+  const usage = openUsageRollup(config, store, logger, parts);
   const eventBus =
     overrides.eventPublisher === undefined ? await openEventBus(config, logger, parts) : undefined;
   const events = requestEvents({
@@ -223,6 +226,7 @@ async function assemble(
     observers: [
       metricsObserver(metrics),
       ...(config.log.access ? [accessLogObserver(logger)] : []),
+      ...(usage === undefined ? [] : [usageObserver(usage)]),
       ...(events?.observers ?? []),
       ...(overrides.observers ?? []),
     ],

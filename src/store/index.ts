@@ -3,8 +3,17 @@ export { openStore } from './open-store.js';
 export { openSqlite } from './sqlite-connection.js';
 export type { OpenStoreOptions } from './open-store.js';
 export type { DialectName, MigrationRunner, MigrationState, Store } from './store.js';
-export { TOKEN_STATUSES, tokenStatus } from './records.js';
-export type { AuditEventRecord, AuditOutcome, Project, TokenRecord, TokenStatus } from './records.js';
+export { TOKEN_STATUSES, ZERO_USAGE, addUsageCounts, tokenStatus } from './records.js';
+export type {
+  AuditEventRecord,
+  AuditOutcome,
+  Project,
+  TokenRecord,
+  TokenStatus,
+  UsageBucket,
+  UsageCounts,
+  UsageDimension,
+} from './records.js';
 export { DuplicateProjectNameError } from './repositories.js';
 export type {
   AuditFilter,
@@ -20,5 +29,10 @@ export type {
   TokenRepository,
   TokenSecretChange,
   TokenUsage,
+  UsageDelta,
+  UsagePeriod,
+  UsageQuery,
+  UsageReport,
+  UsageRepository,
 } from './repositories.js';
 export type { EncryptReport, KeyStorageCounts, SecretsAtRest, SecretsReport } from './sql-secrets-at-rest.js';

@@ -13,6 +13,7 @@ import { SqlAuditRepository } from './sql-audit-repository.js';
 import { SqlProjectRepository } from './sql-project-repository.js';
 import { SqlSecretsAtRest } from './sql-secrets-at-rest.js';
 import { SqlTokenRepository } from './sql-token-repository.js';
+import { SqlUsageRepository } from './sql-usage-repository.js';
 import { openSqlite } from './sqlite-connection.js';
 import type { DialectName, MigrationRunner, Store } from './store.js';
 
@@ -60,6 +61,7 @@ class SqlStore implements Store {
   readonly projects: SqlProjectRepository;
   readonly tokens: SqlTokenRepository;
   readonly audit: SqlAuditRepository;
+  readonly usage: SqlUsageRepository;
   readonly secrets: SqlSecretsAtRest;
 
   constructor(
@@ -72,6 +74,7 @@ class SqlStore implements Store {
     this.projects = new SqlProjectRepository(db, cipher, clock);
     this.tokens = new SqlTokenRepository(db, clock);
     this.audit = new SqlAuditRepository(db);
+    this.usage = new SqlUsageRepository(db, dialect);
     this.secrets = new SqlSecretsAtRest(db, cipher);
   }
 

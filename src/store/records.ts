@@ -78,3 +78,72 @@ export interface AuditEventRecord {
   /** JSON text of the event's details. */
   readonly metadata: string | null;
 }
+
+/** Usage counters of one `usage_hourly` row, or of a sum of rows. */
+export interface UsageCounts {
+  /** Exchanges counted, cache hits and errors included. */
+  readonly requests: number;
+  /** Prompt tokens, cached ones included; cache hits add none (nothing was paid). */
+  readonly inputTokens: number;
+  /** Completion tokens, reasoning ones included. */
+  readonly outputTokens: number;
+  /** Of the input, tokens the provider served from its prompt cache. */
+  readonly cachedTokens: number;
+  /** Of the output, reasoning tokens. */
+  readonly reasoningTokens: number;
+  /** Exchanges the proxy's response cache answered. */
+  readonly cacheHits: number;
+  /** Exchanges that ended with a status of 400 or more, or did not complete. */
+  readonly errors: number;
+  /** Exchanges whose token counts the proxy estimated because the upstream reported none. */
+  readonly estimatedRequests: number;
+  /** Exchanges with tokens whose model the price table did not know (they cost 0 here). */
+  readonly unpricedRequests: number;
+  /** Estimated cost in US dollars, from the price table at the time the usage was recorded. */
+  readonly costUsd: number;
+}
+
+/** Usage counters that are all zero: the start of every sum. */
+export const ZERO_USAGE: UsageCounts = Object.freeze({
+  requests: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedTokens: 0,
+  reasoningTokens: 0,
+  cacheHits: 0,
+  errors: 0,
+  estimatedRequests: 0,
+  unpricedRequests: 0,
+  costUsd: 0,
+});
+
+/** The field-by-field sum of two sets of usage counters. */
+export function addUsageCounts(a: UsageCounts, b: UsageCounts): UsageCounts {
+  return {
+    requests: a.requests + b.requests,
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cachedTokens: a.cachedTokens + b.cachedTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+    cacheHits: a.cacheHits + b.cacheHits,
+    errors: a.errors + b.errors,
+    estimatedRequests: a.estimatedRequests + b.estimatedRequests,
+    unpricedRequests: a.unpricedRequests + b.unpricedRequests,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}
+
+/** The breakdowns a usage report can add to its periods. */
+export type UsageDimension = 'project' | 'token' | 'model';
+
+/** Usage of one period (hour or UTC day), optionally of one project, token or model within it. */
+export interface UsageBucket extends UsageCounts {
+  /** Start of the period (UTC). */
+  readonly periodStart: Date;
+  /** With the `project` breakdown. */
+  readonly projectId?: string;
+  /** With the `token` breakdown; null for usage recorded without a token. */
+  readonly tokenId?: string | null;
+  /** With the `model` breakdown; null for usage of requests that named no model. */
+  readonly model?: string | null;
+}

@@ -1,4 +1,13 @@
-import type { AuditEventRecord, AuditOutcome, Project, TokenRecord, TokenStatus } from './records.js';
+import type {
+  AuditEventRecord,
+  AuditOutcome,
+  Project,
+  TokenRecord,
+  TokenStatus,
+  UsageBucket,
+  UsageCounts,
+  UsageDimension,
+} from './records.js';
 
 /** Fields of a new project. */
 export interface NewProject {
@@ -142,6 +151,59 @@ export interface AuditRepository {
   list(filter: AuditFilter, page: number, pageSize: number): Promise<AuditPage>;
   /** Deletes at most `limit` events older than `cutoff`; returns how many it deleted. */
   deleteOlderThan(cutoff: Date, limit: number): Promise<number>;
+}
+
+/** Usage to add to one `usage_hourly` row (created when missing). */
+export interface UsageDelta extends UsageCounts {
+  readonly projectId: string;
+  /** `''` when the exchange had no token. */
+  readonly tokenId: string;
+  /** `''` when the request named no model. */
+  readonly model: string;
+  /** Start of the UTC hour; other times are rounded down to it. */
+  readonly hour: Date;
+}
+
+/** The length of a usage report's periods. */
+export type UsagePeriod = 'hour' | 'day';
+
+/** What a usage report covers and how it is grouped. */
+export interface UsageQuery {
+  readonly projectId?: string;
+  readonly tokenId?: string;
+  readonly model?: string;
+  /** Hours starting at or after this time. */
+  readonly from: Date;
+  /** Hours starting before this time. */
+  readonly to: Date;
+  readonly groupBy: UsagePeriod;
+  /** Breakdowns within each period. @default [] (one bucket per period) */
+  readonly by?: readonly UsageDimension[];
+  /** Most buckets returned; `truncated` says when more exist. @default unlimited */
+  readonly limit?: number;
+}
+
+/** A usage report: buckets in period order (then project, token, model), and their totals. */
+export interface UsageReport {
+  /** Only periods with usage appear. */
+  readonly buckets: UsageBucket[];
+  /** The sums of every bucket of the query (of all of them, also when `truncated`). */
+  readonly totals: UsageCounts;
+  /** Models with usage the price table did not know, sorted; `''` stands for requests that named no model. */
+  readonly unpricedModels: string[];
+  /** More buckets exist than `limit`. */
+  readonly truncated: boolean;
+}
+
+/** The `usage_hourly` table: additive writes, so that several instances can flush into the same rows. */
+export interface UsageRepository {
+  /**
+   * Adds the deltas in one transaction: rows are created or have every counter increased, never overwritten,
+   * so concurrent writers (other instances) lose nothing. Deltas of the same key are summed first.
+   */
+  add(rows: readonly UsageDelta[]): Promise<void>;
+  /** The usage of the query's range, grouped by period (and breakdowns). */
+  query(query: UsageQuery): Promise<UsageReport>;
 }
 
 /** Thrown when a project name is already taken (names are unique). */

@@ -59,9 +59,32 @@ export interface AuditEventsTable {
   metadata: string | null;
 }
 
+/**
+ * The `usage_hourly` table (migration 0005): what the exchanges of one project, token and model used in one
+ * UTC hour. `token_id` and `model` are `''` when unknown, so that they can be part of the primary key.
+ */
+export interface UsageHourlyTable {
+  project_id: string;
+  token_id: string;
+  model: string;
+  /** Start of the UTC hour. */
+  hour: Timestamp;
+  requests: Counter;
+  input_tokens: Counter;
+  output_tokens: Counter;
+  cached_tokens: Counter;
+  reasoning_tokens: Counter;
+  cache_hits: Counter;
+  errors: Counter;
+  estimated_requests: Counter;
+  unpriced_requests: Counter;
+  cost_usd: ColumnType<number | string, number | undefined, number>;
+}
+
 /** Every table the store queries. */
 export interface Database {
   projects: ProjectsTable;
   tokens: TokensTable;
   audit_events: AuditEventsTable;
+  usage_hourly: UsageHourlyTable;
 }

@@ -1,4 +1,4 @@
-import type { AuditRepository, ProjectRepository, TokenRepository } from './repositories.js';
+import type { AuditRepository, ProjectRepository, TokenRepository, UsageRepository } from './repositories.js';
 import type { SecretsAtRest } from './sql-secrets-at-rest.js';
 
 /** Which SQL database is behind a store. */
@@ -10,6 +10,8 @@ export interface Store {
   readonly projects: ProjectRepository;
   readonly tokens: TokenRepository;
   readonly audit: AuditRepository;
+  /** Token usage per project, token, model and hour. */
+  readonly usage: UsageRepository;
   readonly migrations: MigrationRunner;
   /** How provider keys and tokens are stored at rest, and their migration to the current key. */
   readonly secrets: SecretsAtRest;

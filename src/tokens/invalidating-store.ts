@@ -20,6 +20,8 @@ function wrap(store: Store, bus: InvalidationBus, defer: Defer): Store {
     dialect: store.dialect,
     migrations: store.migrations,
     audit: store.audit,
+    // Usage counters decide nothing about access: nothing cached goes stale.
+    usage: store.usage,
     // Re-encryption changes how a key is stored, never its value: nothing cached goes stale.
     secrets: store.secrets,
     ping: () => store.ping(),

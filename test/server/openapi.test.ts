@@ -28,6 +28,7 @@ const ROUTES: [string, string, string][] = [
   ['/manage/audit', 'get', '200'],
   ['/manage/audit/{id}', 'get', '200'],
   ['/manage/cache/purge', 'post', '200'],
+  ['/manage/usage', 'get', '200'],
 ];
 
 describe('OpenAPI document', () => {

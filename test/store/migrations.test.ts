@@ -15,6 +15,34 @@ import { TEST_DIALECTS } from '../helpers/test-store.js';
 const run = promisify(execFile);
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const plainCipher = createApiKeyCipher(undefined);
+const DAY_QUERY = {
+  from: new Date('2025-03-01T00:00:00.000Z'),
+  to: new Date('2025-03-02T00:00:00.000Z'),
+  groupBy: 'hour',
+} as const;
+const USAGE_ROW = {
+  projectId: 'p-usage',
+  tokenId: 't-usage',
+  model: 'gpt-4o',
+  hour: new Date('2025-03-01T10:00:00.000Z'),
+  requests: 2,
+  inputTokens: 30,
+  outputTokens: 7,
+  cachedTokens: 10,
+  reasoningTokens: 0,
+  cacheHits: 1,
+  errors: 0,
+  estimatedRequests: 0,
+  unpricedRequests: 0,
+  costUsd: 0.25,
+};
+
+/** Usage written after the migrations is read back: `usage_hourly` exists in its current shape. */
+async function expectUsageTable(store: Store): Promise<void> {
+  await store.usage.add([USAGE_ROW, USAGE_ROW]);
+  const report = await store.usage.query(DAY_QUERY);
+  expect(report.totals).toMatchObject({ requests: 4, inputTokens: 60, cacheHits: 2, costUsd: 0.5 });
+}
 
 let cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -55,6 +83,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0002_project_provider',
       '0003_token_name',
       '0004_project_cache_post_ttl',
+      '0005_usage_hourly',
     ]);
     expect(await store.migrations.latest()).toEqual([]);
     const status = await store.migrations.status();
@@ -66,6 +95,8 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       cachePostTtlSeconds: 600,
     });
     expect((await store.projects.get(created.id))?.cachePostTtlSeconds).toBe(600);
+    expect(await store.migrations.down()).toEqual(['0005_usage_hourly']);
+    await expect(store.usage.query(DAY_QUERY)).rejects.toThrow();
     expect(await store.migrations.down()).toEqual(['0004_project_cache_post_ttl']);
     expect(await store.migrations.down()).toEqual(['0003_token_name']);
     expect(await store.migrations.down()).toEqual(['0002_project_provider']);
@@ -76,6 +107,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0002_project_provider',
       '0003_token_name',
       '0004_project_cache_post_ttl',
+      '0005_usage_hourly',
     ]);
     expect(await store.projects.list()).toEqual([]);
   });
@@ -89,7 +121,44 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0002_project_provider',
       '0003_token_name',
       '0004_project_cache_post_ttl',
+      '0005_usage_hourly',
     ]);
+  });
+});
+
+describe.each(TEST_DIALECTS)('usage_hourly (migration 0005) on %s', (dialect) => {
+  it('is keyed by project, token, model and hour, indexed by hour and by project and hour', async () => {
+    const database = await freshDatabase(dialect);
+    const store = await open(database);
+    await store.migrations.latest();
+    await expectUsageTable(store);
+    const insert = `INSERT INTO usage_hourly (project_id, token_id, model, hour) VALUES ('p', '', '', '2025-03-01T10:00:00.000Z')`;
+    const indexes =
+      dialect === 'postgres'
+        ? "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'usage_hourly' AND indexname LIKE 'idx_%'"
+        : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_hourly' AND name LIKE 'idx_%'";
+    let names: string[];
+    if (database.config.driver === 'sqlite') {
+      const raw = new BetterSqlite3(database.config.path);
+      raw.exec(insert);
+      expect(() => raw.exec(insert)).toThrow(/UNIQUE/);
+      names = (raw.prepare(indexes).all() as { name: string }[]).map((row) => row.name);
+      raw.close();
+    } else {
+      await postgresQuery(database.config.url, insert);
+      await expect(postgresQuery(database.config.url, insert)).rejects.toThrow(/duplicate key/);
+      const type = await postgresQuery(
+        database.config.url,
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'usage_hourly' AND column_name = 'hour'",
+      );
+      expect(type.rows).toEqual([{ data_type: 'timestamp with time zone' }]);
+      names = (await postgresQuery(database.config.url, indexes)).rows.map((row) => String(row.name));
+    }
+    expect(names.sort()).toEqual(['idx_usage_hourly_hour', 'idx_usage_hourly_project_hour']);
+    expect(await store.migrations.down()).toEqual(['0005_usage_hourly']);
+    await expect(store.usage.query(DAY_QUERY)).rejects.toThrow();
+    expect(await store.migrations.latest()).toEqual(['0005_usage_hourly']);
+    expect((await store.usage.query(DAY_QUERY)).buckets).toEqual([]);
   });
 });
 
@@ -103,6 +172,7 @@ describe('adopting databases of the original program (SQLite)', () => {
       '0002_project_provider',
       '0003_token_name',
       '0004_project_cache_post_ttl',
+      '0005_usage_hourly',
     ]);
 
     const projects = await store.projects.list();
@@ -137,6 +207,7 @@ describe('adopting databases of the original program (SQLite)', () => {
     );
     expect(march.events.map((event) => event.action)).toEqual(['project.create']);
     await store.audit.insert({ ...march.events[0]!, id: newId(), outcome: 'denied' });
+    await expectUsageTable(store);
   });
 
   it('gives ids to tokens of the oldest shape and keeps unknown columns', async () => {
@@ -171,6 +242,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
         '0002_project_provider',
         '0003_token_name',
         '0004_project_cache_post_ttl',
+        '0005_usage_hourly',
       ]);
       const token = await store.tokens.findByHash(hashToken('sk-EEEEEEEEEEEEEEEEEEEEEE'));
       expect(token).toMatchObject({ requestCount: 4, maxRequests: 9, preview: 'sk-EEEE**************EEEE' });
@@ -182,6 +254,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
       if (database.config.driver !== 'postgres') throw new Error('unreachable');
       const metadata = await postgresQuery(database.config.url, 'SELECT metadata FROM tokens');
       expect(metadata.rows).toEqual([{ metadata: '{"user_id":"u2"}' }]);
+      await expectUsageTable(store);
     });
 
     it('upgrades a database that only ran the first goose migration', async () => {
@@ -234,6 +307,7 @@ describe('migration lock across processes (SQLite)', () => {
       '0002_project_provider',
       '0003_token_name',
       '0004_project_cache_post_ttl',
+      '0005_usage_hourly',
     ]);
   });
 });

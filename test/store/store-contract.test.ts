@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateToken, hashToken, newId, tokenPreview } from '../../src/core/index.js';
-import { DuplicateProjectNameError } from '../../src/store/index.js';
-import type { AuditEventRecord, Store } from '../../src/store/index.js';
+import { createApiKeyCipher, generateToken, hashToken, newId, tokenPreview } from '../../src/core/index.js';
+import { DuplicateProjectNameError, ZERO_USAGE, openStore } from '../../src/store/index.js';
+import type { AuditEventRecord, Store, UsageDelta } from '../../src/store/index.js';
+import { createTestDatabase } from '../helpers/test-database.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 import { TEST_DIALECTS, createTestStore } from '../helpers/test-store.js';
 import type { TestStore } from '../helpers/test-store.js';
 
@@ -327,5 +329,207 @@ describe.each(TEST_DIALECTS)('token quotas on %s', (dialect) => {
     const stored = await testStore.store.tokens.get(token.id);
     expect(stored?.requestCount).toBe(8);
     expect(stored?.cacheHitCount).toBe(7);
+  });
+});
+
+describe.each(TEST_DIALECTS)('usage rows on %s', (dialect) => {
+  let database: TestDatabase;
+  let stores: Store[];
+  const hourOf = (iso: string) => new Date(iso);
+  const delta = (overrides: Partial<UsageDelta> = {}): UsageDelta => ({
+    projectId: 'project-a',
+    tokenId: 'token-a',
+    model: 'gpt-4o',
+    hour: hourOf('2025-03-01T10:00:00.000Z'),
+    requests: 1,
+    inputTokens: 100,
+    outputTokens: 20,
+    cachedTokens: 40,
+    reasoningTokens: 5,
+    cacheHits: 0,
+    errors: 0,
+    estimatedRequests: 0,
+    unpricedRequests: 0,
+    costUsd: 0.125,
+    ...overrides,
+  });
+  const range = {
+    from: new Date('2025-03-01T00:00:00.000Z'),
+    to: new Date('2025-03-03T00:00:00.000Z'),
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    stores = [];
+    for (let i = 0; i < 4; i += 1) {
+      stores.push(await openStore({ database: database.config, cipher: createApiKeyCipher(undefined) }));
+    }
+    await stores[0]!.migrations.latest();
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await database.cleanup();
+  });
+
+  it('adds to existing rows instead of replacing them, and rounds times down to the hour', async () => {
+    const store = stores[0]!;
+    await store.usage.add([delta({ projectId: 'additive' })]);
+    await store.usage.add([
+      delta({ projectId: 'additive', hour: hourOf('2025-03-01T10:59:59.999Z'), errors: 1 }),
+      delta({ projectId: 'additive', hour: hourOf('2025-03-01T10:01:00.000Z'), cacheHits: 1 }),
+    ]);
+    const report = await store.usage.query({ ...range, projectId: 'additive', groupBy: 'hour' });
+    expect(report.buckets).toEqual([
+      {
+        periodStart: hourOf('2025-03-01T10:00:00.000Z'),
+        requests: 3,
+        inputTokens: 300,
+        outputTokens: 60,
+        cachedTokens: 120,
+        reasoningTokens: 15,
+        cacheHits: 1,
+        errors: 1,
+        estimatedRequests: 0,
+        unpricedRequests: 0,
+        costUsd: 0.375,
+      },
+    ]);
+    const { periodStart, ...counts } = report.buckets[0]!;
+    expect(periodStart).toEqual(hourOf('2025-03-01T10:00:00.000Z'));
+    expect(report.totals).toEqual(counts);
+    expect(report.truncated).toBe(false);
+  });
+
+  it('groups by hour or UTC day, filters, breaks down and sums the totals', async () => {
+    const store = stores[0]!;
+    await store.usage.add([
+      delta({ projectId: 'grouped', hour: hourOf('2025-03-01T23:00:00.000Z') }),
+      delta({ projectId: 'grouped', hour: hourOf('2025-03-02T00:00:00.000Z'), model: 'claude-sonnet-4' }),
+      delta({ projectId: 'grouped', hour: hourOf('2025-03-02T05:00:00.000Z'), tokenId: 'token-b' }),
+      delta({ projectId: 'grouped', hour: hourOf('2025-03-02T05:00:00.000Z'), model: '', tokenId: '' }),
+      delta({
+        projectId: 'grouped',
+        hour: hourOf('2025-03-02T06:00:00.000Z'),
+        model: 'mystery',
+        unpricedRequests: 1,
+        costUsd: 0,
+      }),
+      delta({ projectId: 'grouped', hour: hourOf('2025-03-03T00:00:00.000Z') }),
+      delta({ projectId: 'other', hour: hourOf('2025-03-02T05:00:00.000Z') }),
+    ]);
+    const byDay = await store.usage.query({ ...range, projectId: 'grouped', groupBy: 'day' });
+    expect(byDay.buckets.map((bucket) => [bucket.periodStart.toISOString(), bucket.requests])).toEqual([
+      ['2025-03-01T00:00:00.000Z', 1],
+      ['2025-03-02T00:00:00.000Z', 4],
+    ]);
+    expect(byDay.totals).toMatchObject({ requests: 5, inputTokens: 500, unpricedRequests: 1 });
+    expect(byDay.totals.costUsd).toBeCloseTo(0.5, 10);
+    expect(byDay.unpricedModels).toEqual(['mystery']);
+
+    const byHour = await store.usage.query({ ...range, projectId: 'grouped', groupBy: 'hour' });
+    expect(byHour.buckets.map((bucket) => bucket.periodStart.toISOString())).toEqual([
+      '2025-03-01T23:00:00.000Z',
+      '2025-03-02T00:00:00.000Z',
+      '2025-03-02T05:00:00.000Z',
+      '2025-03-02T06:00:00.000Z',
+    ]);
+
+    const byModel = await store.usage.query({
+      ...range,
+      projectId: 'grouped',
+      groupBy: 'day',
+      by: ['model', 'token'],
+    });
+    expect(
+      byModel.buckets.map((b) => [b.periodStart.toISOString().slice(0, 10), b.model, b.tokenId]),
+    ).toEqual([
+      ['2025-03-01', 'gpt-4o', 'token-a'],
+      ['2025-03-02', null, null],
+      ['2025-03-02', 'claude-sonnet-4', 'token-a'],
+      ['2025-03-02', 'gpt-4o', 'token-b'],
+      ['2025-03-02', 'mystery', 'token-a'],
+    ]);
+    expect(byModel.buckets[0]).not.toHaveProperty('projectId');
+
+    const oneToken = await store.usage.query({ ...range, tokenId: 'token-b', groupBy: 'hour' });
+    expect(oneToken.totals.requests).toBe(1);
+    const oneModel = await store.usage.query({ ...range, model: 'gpt-4o', groupBy: 'day', by: ['project'] });
+    expect(oneModel.buckets.map((b) => [b.projectId, b.requests])).toEqual([
+      ['additive', 3],
+      ['grouped', 1],
+      ['grouped', 1],
+      ['other', 1],
+    ]);
+  });
+
+  it('answers zero totals for a range without usage, and says when it cut the buckets', async () => {
+    const store = stores[0]!;
+    const empty = await store.usage.query({
+      from: new Date('2020-01-01T00:00:00.000Z'),
+      to: new Date('2020-01-02T00:00:00.000Z'),
+      groupBy: 'hour',
+    });
+    expect(empty).toEqual({ buckets: [], totals: ZERO_USAGE, unpricedModels: [], truncated: false });
+    const cut = await store.usage.query({ ...range, projectId: 'grouped', groupBy: 'hour', limit: 2 });
+    expect(cut.buckets).toHaveLength(2);
+    expect(cut.truncated).toBe(true);
+    expect(cut.totals.requests).toBe(5);
+  });
+
+  it('writes a flush of more rows than one statement holds', async () => {
+    const store = stores[0]!;
+    const rows = Array.from({ length: 1_200 }, (_, i) =>
+      delta({ projectId: 'large', model: `m-${String(i)}` }),
+    );
+    await store.usage.add(rows);
+    await store.usage.add(rows.slice(0, 600));
+    const report = await store.usage.query({ ...range, projectId: 'large', groupBy: 'hour', by: ['model'] });
+    expect(report.buckets).toHaveLength(1_200);
+    expect(report.totals.requests).toBe(1_800);
+  });
+
+  it('rolls back with the transaction it was added in', async () => {
+    const store = stores[0]!;
+    await expect(
+      store.transaction(async (trx) => {
+        await trx.usage.add([delta({ projectId: 'rolled-back' })]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    const report = await store.usage.query({ ...range, projectId: 'rolled-back', groupBy: 'hour' });
+    expect(report.buckets).toEqual([]);
+  });
+
+  it('loses nothing when several instances add to the same rows at once', async () => {
+    const hours = ['2025-03-01T01:00:00.000Z', '2025-03-01T02:00:00.000Z', '2025-03-01T03:00:00.000Z'];
+    // Every writer touches the same rows, in a different order, many times over.
+    await Promise.all(
+      stores.flatMap((store, writer) =>
+        Array.from({ length: 15 }, (_, round) =>
+          store.usage.add(
+            [...hours, ...hours]
+              .map((hour, at) =>
+                delta({
+                  projectId: 'concurrent',
+                  model: at % 2 === 0 ? 'gpt-4o' : 'gpt-4o-mini',
+                  hour: hourOf(hour),
+                  costUsd: 0.5,
+                }),
+              )
+              .slice((writer + round) % 3)
+              .concat(
+                [...hours]
+                  .slice(0, (writer + round) % 3)
+                  .map((hour) => delta({ projectId: 'concurrent', hour: hourOf(hour), costUsd: 0.5 })),
+              ),
+          ),
+        ),
+      ),
+    );
+    const report = await stores[0]!.usage.query({ ...range, projectId: 'concurrent', groupBy: 'hour' });
+    // Each add carries 6 deltas whichever way it is sliced: 4 writers × 15 rounds × 6.
+    expect(report.totals.requests).toBe(4 * 15 * 6);
+    expect(report.totals.inputTokens).toBe(4 * 15 * 6 * 100);
+    expect(report.totals.costUsd).toBe(4 * 15 * 6 * 0.5);
   });
 });

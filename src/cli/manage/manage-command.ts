@@ -4,13 +4,17 @@ import type { Command } from 'commander';
 import { registerCacheCommands } from './manage-cache-command.js';
 import { registerProjectCommands } from './manage-project-command.js';
 import { registerTokenCommands } from './manage-token-command.js';
+import { registerUsageCommand } from './manage-usage-command.js';
 
-/** Adds `llm-proxy manage project …`, `manage token …` and `manage cache …`, which call the management API over HTTP. */
+/**
+ * Adds `llm-proxy manage project …`, `manage token …`, `manage cache …` and `manage usage`, which call the
+ * management API over HTTP.
+ */
 export function registerManageCommands(program: Command): void {
   const manage = program
     .command('manage')
     .description(
-      'manage projects, tokens and the response cache through the management API of a running server',
+      'manage projects, tokens and the response cache, and read token usage, through the management API of a running server',
     )
     .addOption(
       new Option(
@@ -25,4 +29,5 @@ export function registerManageCommands(program: Command): void {
   registerProjectCommands(manage);
   registerTokenCommands(manage);
   registerCacheCommands(manage);
+  registerUsageCommand(manage);
 }

@@ -6,6 +6,8 @@ const DOWN_EFFECTS: Readonly<Record<string, string>> = {
   '0003_token_name': 'drops the column tokens.name: every token name is lost',
   '0004_project_cache_post_ttl':
     'drops the column projects.cache_post_ttl_seconds: every project cache TTL for POST requests is lost',
+  '0005_usage_hourly':
+    'drops the table usage_hourly: every recorded token count, cache hit, error count and estimated cost is lost',
 };
 
 /** A sentence saying what reverting the named migration drops. */

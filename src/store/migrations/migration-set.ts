@@ -3,6 +3,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { DialectName } from '../store.js';
 import { adoptPostgresSchema } from './adopt-postgres-schema.js';
 import { adoptSqliteSchema } from './adopt-sqlite-schema.js';
+import { createUsageHourly, dropUsageHourly } from './create-usage-hourly.js';
 
 /**
  * The one migration set, for both dialects. `0001_baseline` creates the schema, or adopts a database left by
@@ -43,6 +44,14 @@ export function migrationSet(dialect: DialectName): Record<string, Migration> {
       },
       async down(db: Kysely<unknown>) {
         await db.schema.alterTable('projects').dropColumn('cache_post_ttl_seconds').execute();
+      },
+    },
+    '0005_usage_hourly': {
+      async up(db: Kysely<unknown>) {
+        await createUsageHourly(db, dialect);
+      },
+      async down(db: Kysely<unknown>) {
+        await dropUsageHourly(db);
       },
     },
   };
