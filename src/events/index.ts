@@ -25,3 +25,11 @@ export { listDeadLetters, replayDeadLetters, replayStreamRange } from './bus/rep
 export type { ListDeadLettersOptions, ReplayDeadLettersOptions, ReplayRangeOptions } from './bus/replay.js';
 export { REDIS_STREAMS_DEFAULTS, createEventBus } from './bus/create-event-bus.js';
 export type { EventBus, EventBusConfig, EventBusDeps } from './bus/create-event-bus.js';
+export { createEventSink } from './sinks/create-event-sink.js';
+export type { EventSinkConfig, EventSinkDependencies } from './sinks/create-event-sink.js';
+export { LUNARY_DEFAULT_ENDPOINT, LunaryEventSink } from './sinks/lunary-event-sink.js';
+export type { LunaryEventSinkOptions } from './sinks/lunary-event-sink.js';
+export { HELICONE_DEFAULT_ENDPOINT, HeliconeEventSink } from './sinks/helicone-event-sink.js';
+export type { HeliconeEventSinkOptions } from './sinks/helicone-event-sink.js';
+export { OtelEventSink } from './sinks/otel-event-sink.js';
+export type { OtelEventSinkOptions } from './sinks/otel-event-sink.js';
