@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 
 import { VERSION } from '../core/index.js';
 import { registerBenchmarkCommand } from './benchmark/benchmark-command.js';
+import { registerDispatcherCommand } from './dispatcher/dispatcher-command.js';
 import { registerManageCommands } from './manage/manage-command.js';
 import { registerMigrateCommand } from './migrate/migrate-command.js';
 import { registerOpenAiCommands } from './openai-chat/openai-chat-command.js';
@@ -23,6 +24,7 @@ export function createProgram(): Command {
     .exitOverride()
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
   registerServerCommand(program);
+  registerDispatcherCommand(program);
   registerSetupCommand(program);
   registerMigrateCommand(program);
   registerManageCommands(program);

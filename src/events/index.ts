@@ -25,6 +25,26 @@ export { listDeadLetters, replayDeadLetters, replayStreamRange } from './bus/rep
 export type { ListDeadLettersOptions, ReplayDeadLettersOptions, ReplayRangeOptions } from './bus/replay.js';
 export { REDIS_STREAMS_DEFAULTS, createEventBus } from './bus/create-event-bus.js';
 export type { EventBus, EventBusConfig, EventBusDeps } from './bus/create-event-bus.js';
+export { EventDispatcher } from './dispatcher/event-dispatcher.js';
+export type { DrainResult, EventDispatcherOptions } from './dispatcher/event-dispatcher.js';
+export type { DispatcherSnapshot, DispatcherStats } from './dispatcher/dispatcher-stats.js';
+export { DEFAULT_HEALTH_RULES, dispatcherHealth } from './dispatcher/dispatcher-health.js';
+export type { DispatcherHealth, DispatcherHealthRules } from './dispatcher/dispatcher-health.js';
+export { DispatcherMetrics } from './dispatcher/dispatcher-metrics.js';
+export type { DispatcherMetricsOptions } from './dispatcher/dispatcher-metrics.js';
+export { retryDelay } from './dispatcher/retry-delay.js';
+export type { RetryBackoff } from './dispatcher/retry-delay.js';
+export { startDispatcher } from './dispatcher/start-dispatcher.js';
+export type {
+  DispatcherRunConfig,
+  RunningDispatcher,
+  StartDispatcherOptions,
+} from './dispatcher/start-dispatcher.js';
+export {
+  OTEL_DEFAULT_ENDPOINT,
+  dispatcherConsumerName,
+  eventSinkConfig,
+} from './dispatcher/dispatcher-sink-config.js';
 export { createEventSink } from './sinks/create-event-sink.js';
 export type { EventSinkConfig, EventSinkDependencies } from './sinks/create-event-sink.js';
 export { LUNARY_DEFAULT_ENDPOINT, LunaryEventSink } from './sinks/lunary-event-sink.js';

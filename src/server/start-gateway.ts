@@ -26,6 +26,7 @@ import type { InvalidationBus } from '../tokens/index.js';
 import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
 import { openResponseCache } from './open-response-cache.js';
+import { startInProcessDispatchers } from './in-process-dispatchers.js';
 import { openEventBus } from './open-event-bus.js';
 import { requestEvents } from './open-request-events.js';
 import { openUsageRollup } from './open-usage-rollup.js';
@@ -186,6 +187,7 @@ async function assemble(
   const usage = openUsageRollup(config, store, logger, parts);
   const eventBus =
     overrides.eventPublisher === undefined ? await openEventBus(config, logger, parts) : undefined;
+  if (eventBus !== undefined) await startInProcessDispatchers(config, eventBus, logger, parts);
   const events = requestEvents({
     config,
     logger,
