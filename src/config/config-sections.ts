@@ -154,7 +154,6 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
         blockMs: reader.read('REDIS_STREAM_BLOCK_TIME'),
         claimTimeMs: reader.read('REDIS_STREAM_CLAIM_TIME'),
         readBatchSize: reader.read('REDIS_STREAM_BATCH_SIZE'),
-        verbose: reader.read('LLM_PROXY_DISPATCHER_VERBOSE'),
       },
     };
   },

@@ -98,7 +98,6 @@ export interface DispatcherConfig {
   readonly blockMs: number;
   readonly claimTimeMs: number;
   readonly readBatchSize: number;
-  readonly verbose: boolean;
 }
 
 /** Token usage and cost (the `usage` section). */

@@ -8,6 +8,8 @@ export const UNSUPPORTED_VARIABLES: Readonly<Record<string, string>> = {
     'not supported: a total request timeout would cut long streams; the provider file sets connect, response_header and idle_read timeouts',
   LOG_BINARY_RESPONSES:
     'not supported: binary bodies are replaced by a note in every event backend (their size is kept)',
+  LLM_PROXY_DISPATCHER_VERBOSE:
+    'not supported yet: no backend sends the response headers as metadata (Helicone always receives them)',
   DISPATCHER_DETACH:
     'not supported: `llm-proxy dispatcher` runs in the foreground; run it under a supervisor',
   'EVENTDISPATCHER_*': 'not supported: the legacy event dispatcher is replaced by `llm-proxy dispatcher`',

@@ -219,12 +219,6 @@ export const DISPATCHER_VARIABLES = {
     default: 100,
     description: 'Events read from the stream at once.',
   }),
-  LLM_PROXY_DISPATCHER_VERBOSE: variable({
-    section: 'dispatcher',
-    schema: Type.Boolean(),
-    default: false,
-    description: 'Include the response headers in the metadata sent to `lunary`.',
-  }),
 };
 
 /** The `usage` section: token usage per project, token, model and hour, and its estimated cost. */
