@@ -64,8 +64,10 @@ describe.runIf(available)('request events on Redis Streams', () => {
   });
 
   it('counts what it published in the Prometheus metrics', async () => {
-    const response = await gateway.inject({ method: 'GET', url: '/metrics/prometheus' });
-    expect(response.body).toMatch(/^llm_proxy_events_published_total [1-9]/m);
-    expect(response.body).toMatch(/^llm_proxy_events_dropped_total 0/m);
+    // The counter follows the XADD replies, which may arrive after the entry is readable.
+    const metrics = async (): Promise<string> =>
+      (await gateway.inject({ method: 'GET', url: '/metrics/prometheus' })).body;
+    await expect.poll(metrics, WAIT).toMatch(/^llm_proxy_events_published_total [1-9]/m);
+    expect(await metrics()).toMatch(/^llm_proxy_events_dropped_total 0/m);
   });
 });
