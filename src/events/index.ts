@@ -25,6 +25,7 @@ export { listDeadLetters, replayDeadLetters, replayStreamRange } from './bus/rep
 export type { ListDeadLettersOptions, ReplayDeadLettersOptions, ReplayRangeOptions } from './bus/replay.js';
 export { REDIS_STREAMS_DEFAULTS, createEventBus } from './bus/create-event-bus.js';
 export type { EventBus, EventBusConfig, EventBusDeps } from './bus/create-event-bus.js';
+export { redisStreamsBusConfig } from './bus/redis-streams-bus-config.js';
 export { EventDispatcher } from './dispatcher/event-dispatcher.js';
 export type { DrainResult, EventDispatcherOptions } from './dispatcher/event-dispatcher.js';
 export type { DispatcherSnapshot, DispatcherStats } from './dispatcher/dispatcher-stats.js';

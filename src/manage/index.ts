@@ -5,11 +5,5 @@ export { createJsonErrorHandler, sendAppError, toAppError } from './error-handle
 export type { ErrorObserver } from './error-handler.js';
 export { checkManagementAuthorization } from './management-auth.js';
 export { AUDIT_ACTIONS, MANAGEMENT_ACTOR } from './route-config.js';
-export type {
-  BulkRevokeView,
-  CachePurgeView,
-  ProjectView,
-  TokenCreatedView,
-  TokenView,
-  UsageReportView,
-} from './schemas.js';
+export type { BulkRevokeView, CachePurgeView, ProjectView, TokenCreatedView, TokenView } from './schemas.js';
+export type { UsageReportView } from './usage-schemas.js';

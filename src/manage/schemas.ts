@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
 import { MAX_PURGE_URL_LENGTH } from '../cache/index.js';
 import { MAX_CACHE_POST_TTL_SECONDS } from '../projects/index.js';
 import { TOKEN_STATUSES } from '../store/index.js';
 import type { TokenStatus } from '../store/index.js';
+import { MAX_FILTER_LENGTH, Nullable, Timestamp, queryFilter } from './schema-parts.js';
 import { ERROR_MESSAGES_KEYWORD } from './validation.js';
 
 /** Longest accepted project name. */
@@ -24,14 +25,12 @@ export const MAX_PAGE_NUMBER = 1_000_000;
 /** Largest accepted `page_size` (anything above {@link MAX_PAGE_SIZE} is clamped to it). */
 export const MAX_REQUESTED_PAGE_SIZE = 1_000_000;
 
-const MAX_FILTER_LENGTH = 256;
 /** Printable text: no control characters (names are shown in terminals and the admin UI). */
 const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$';
 /** The spellings of a yes/no query parameter: `true`/`false`, `1`/`0`, `yes`/`no`. */
 export const FLAG_VALUES = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 const OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;
 
-const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
 const Id = Type.String({ description: 'record id (UUID)' });
 
 const CACHE_POST_TTL_RANGE = `cache_post_ttl_seconds must be an integer from 1 to ${MAX_CACHE_POST_TTL_SECONDS} (one year), or null to turn it off`;
@@ -52,11 +51,6 @@ function CachePostTtl(): ReturnType<typeof Nullable<ReturnType<typeof Type.Integ
       }),
     }),
   );
-}
-
-/** Marks a schema as also accepting null (OpenAPI 3.0 `nullable`). */
-function Nullable<T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe<Static<T> | null>> {
-  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }
 
 /** Replaces generated validation messages of one field (compatibility with the original's texts). */
@@ -326,23 +320,22 @@ export const AuditPageView = Type.Object({
   }),
 });
 
-const filter = (description: string) =>
-  Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description }));
-
 /** Query of `GET /manage/audit`. */
 export const AuditListQuery = Type.Object({
-  action: filter('exact action, e.g. token.create'),
-  client_ip: filter('exact client IP'),
-  project_id: filter('exact project id'),
+  action: queryFilter('exact action, e.g. token.create'),
+  client_ip: queryFilter('exact client IP'),
+  project_id: queryFilter('exact project id'),
   outcome: Type.Optional(Type.Unsafe<(typeof OUTCOMES)[number]>({ type: 'string', enum: [...OUTCOMES] })),
-  actor: filter('exact actor'),
-  request_id: filter('exact request id'),
-  correlation_id: filter('exact correlation id'),
-  method: filter('exact HTTP method'),
-  path: filter('exact request path'),
-  search: filter('case-insensitive substring of ids, IP, action, actor, method, path, reason or metadata'),
-  start_time: filter('ISO 8601 date or date-time (UTC when no offset); events at or after it'),
-  end_time: filter('ISO 8601 date or date-time (UTC when no offset); events at or before it'),
+  actor: queryFilter('exact actor'),
+  request_id: queryFilter('exact request id'),
+  correlation_id: queryFilter('exact correlation id'),
+  method: queryFilter('exact HTTP method'),
+  path: queryFilter('exact request path'),
+  search: queryFilter(
+    'case-insensitive substring of ids, IP, action, actor, method, path, reason or metadata',
+  ),
+  start_time: queryFilter('ISO 8601 date or date-time (UTC when no offset); events at or after it'),
+  end_time: queryFilter('ISO 8601 date or date-time (UTC when no offset); events at or before it'),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, default: 1 })),
   page_size: Type.Optional(
     Type.Integer({
@@ -381,77 +374,3 @@ function Flag(description: string) {
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 }
-
-/** Most buckets one `GET /manage/usage` answers with. */
-export const MAX_USAGE_BUCKETS = 10_000;
-
-const USAGE_PERIODS = ['hour', 'day'] as const;
-
-/** Query of `GET /manage/usage`. */
-export const UsageQueryParams = Type.Object({
-  project_id: filter('only this project'),
-  token_id: filter('only this token (its id)'),
-  model: filter('only this model, exactly as the requests named it'),
-  from: filter(
-    'RFC 3339 date-time or a date (UTC midnight); rounded down to the hour (day with group_by=day); default: 24 hours before `to`',
-  ),
-  to: filter(
-    'RFC 3339 date-time or a date (UTC midnight), exclusive; rounded up to the hour (day with group_by=day); default: now',
-  ),
-  group_by: Type.Optional(
-    Type.Unsafe<(typeof USAGE_PERIODS)[number]>({
-      type: 'string',
-      enum: [...USAGE_PERIODS],
-      default: 'hour',
-      description: 'length of a bucket: hour (ranges up to 31 days) or UTC day (up to 366 days)',
-    }),
-  ),
-  by: filter('breakdowns within each period, comma-separated: project, token, model'),
-});
-/** Parsed query of `GET /manage/usage`. */
-export type UsageQueryParams = Static<typeof UsageQueryParams>;
-
-const usageCounters = {
-  requests: Type.Integer({ description: 'requests counted, cache hits and errors included' }),
-  input_tokens: Type.Integer({ description: 'prompt tokens, cached ones included; none for cache hits' }),
-  output_tokens: Type.Integer({ description: 'completion tokens, reasoning ones included' }),
-  cached_tokens: Type.Integer({ description: "of the input, tokens from the provider's prompt cache" }),
-  reasoning_tokens: Type.Integer({ description: 'of the output, reasoning tokens' }),
-  cache_hits: Type.Integer({ description: "requests answered by the proxy's response cache" }),
-  errors: Type.Integer({ description: 'requests answered with a status >= 400, or not completed' }),
-  estimated_requests: Type.Integer({
-    description: 'requests whose token counts were estimated (the upstream reported none)',
-  }),
-  unpriced_requests: Type.Integer({
-    description: 'requests with tokens whose model the price table did not know (costed at 0)',
-  }),
-  estimated_cost_usd: Type.Number({ description: 'estimated cost in US dollars, from the price table' }),
-};
-
-/** Usage counters of a bucket or of the totals. */
-export const UsageCountsView = Type.Object(usageCounters);
-
-/** One bucket of a usage report. */
-export const UsageBucketView = Type.Object({
-  period_start: Timestamp,
-  project_id: Type.Optional(Type.String({ description: 'with by=project' })),
-  token_id: Type.Optional(Nullable(Type.String({ description: 'with by=token; null = no token' }))),
-  model: Type.Optional(Nullable(Type.String({ description: 'with by=model; null = no model named' }))),
-  ...usageCounters,
-});
-
-/** Answer of `GET /manage/usage`. */
-export const UsageReportView = Type.Object({
-  group_by: Type.Unsafe<(typeof USAGE_PERIODS)[number]>({ type: 'string', enum: [...USAGE_PERIODS] }),
-  from: Timestamp,
-  to: Timestamp,
-  by: Type.Array(Type.String(), { description: 'the breakdowns applied' }),
-  buckets: Type.Array(UsageBucketView, { description: 'periods with usage, oldest first' }),
-  totals: UsageCountsView,
-  cost_is_estimate: Type.Boolean({ description: 'always true: costs are estimates from a price table' }),
-  unpriced_models: Type.Array(Nullable(Type.String()), {
-    description: 'models with usage but no price (null = requests that named no model)',
-  }),
-});
-/** Answer of `GET /manage/usage`. */
-export type UsageReportView = Static<typeof UsageReportView>;

@@ -1,6 +1,6 @@
 import { AppError, ERRORS } from '../core/index.js';
 import type { UsageDimension, UsagePeriod, UsageQuery } from '../store/index.js';
-import type { UsageQueryParams } from './schemas.js';
+import type { UsageQueryParams } from './usage-schemas.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -4,8 +4,9 @@ import { AppError, ERRORS } from '../core/index.js';
 import type { UsageBucket, UsageCounts } from '../store/index.js';
 import { auditStateOf } from './request-context.js';
 import type { ManagementRouteDeps } from './route-deps.js';
-import { MAX_USAGE_BUCKETS, UsageQueryParams, UsageReportView, errorResponses } from './schemas.js';
-import type { UsageReportView as UsageReportJson } from './schemas.js';
+import { errorResponses } from './schemas.js';
+import { MAX_USAGE_BUCKETS, UsageQueryParams, UsageReportView } from './usage-schemas.js';
+import type { UsageReportView as UsageReportJson } from './usage-schemas.js';
 import { resolveUsageQuery } from './usage-range.js';
 
 const TAGS = ['usage'];

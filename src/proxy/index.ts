@@ -30,4 +30,6 @@ export type { JsonBodyFacts, RequestBody } from './request-body.js';
 export { eventObserver, proxyEvent } from './event-observer.js';
 export type { EventObserverOptions } from './event-observer.js';
 export { eventCaptureTap } from './taps/event-capture-tap.js';
+export { UsageTap, usageTap } from './taps/usage-tap.js';
+export type { UsageTapOptions } from './taps/usage-tap.js';
 export { usageObserver } from './usage-observer.js';

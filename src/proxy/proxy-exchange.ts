@@ -78,6 +78,9 @@ export class ProxyExchange implements RequestFacts, ExchangeView {
   extraUpstreamHeaders: Record<string, string> | undefined = undefined;
   collapseAllowed = true;
 
+  // The stream-usage step (see request-state.ts StreamUsageFacts).
+  streamUsageAdded = false;
+
   // Response side.
   /** The upstream request's controller, once it left (aborted when the client goes away). */
   controller: Dispatcher.DispatchController | undefined = undefined;

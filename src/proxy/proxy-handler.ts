@@ -25,12 +25,14 @@ import { projectGuardStep } from './steps/project-guard-step.js';
 import { providerRulesStep } from './steps/provider-rules-step.js';
 import { quotaStep } from './steps/quota-step.js';
 import { routeAllowlistStep } from './steps/route-allowlist-step.js';
+import { streamUsageStep } from './steps/stream-usage-step.js';
 import { tokenStep } from './steps/token-step.js';
 import { PipelineBuilder } from './step-runner.js';
 import type { Pipeline } from './step-runner.js';
 import { cacheCaptureTap } from './taps/cache-capture-tap.js';
 import { keyMaskTap } from './taps/key-mask-tap.js';
 import type { ResponseTap } from './taps/tap.js';
+import { UsageTap } from './taps/usage-tap.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
 /** The signal of an answer given before the cache could look (a refusal, a preflight). */
@@ -53,7 +55,11 @@ export interface ProxyHandlerOptions {
   readonly enforceProjectActive?: boolean;
   /** The response cache; left out, nothing is looked up or stored and no cache headers are sent. */
   readonly cache?: ProxyCacheOptions;
-  /** Response taps, outermost first. @default [] */
+  /**
+   * Response taps, outermost first. A usage tap (`usageTap()`) also puts the stream-usage step in the pipeline
+   * and is placed right after the cache capture, wherever it is listed: the cache stores the stream the upstream
+   * sent, and every other tap sees it as the client does. @default []
+   */
   readonly taps?: readonly ResponseTap[];
   /** Receive the record of every exchange, in order. @default [] */
   readonly observers?: readonly ExchangeObserver[];
@@ -70,18 +76,24 @@ export interface ProxyHandler {
 
 /**
  * The `/v1` pipeline, built once: route allowlist → token → project guard → provider rules (origin, body,
- * param whitelist) → cache lookup → circuit breaker → quota → forward. It runs on the raw node:http request, outside
+ * param whitelist) → stream usage (with a usage tap) → cache lookup → circuit breaker → quota → forward. It runs on the raw node:http request, outside
  * Fastify's routing, logging and hooks, because each of those costs measurable time on the hot path; nothing
  * here touches the database except the atomic quota update of tokens that have a `max_requests`, and a cached
  * token is checked without leaving the current tick.
  */
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const cache = options.cache === undefined ? undefined : new ProxyCache(options.cache);
-  const pipeline = buildPipeline(options, cache);
+  const { usage, others } = splitTaps(options.taps ?? []);
+  const pipeline = buildPipeline(options, cache, usage !== undefined);
   const environment: ExchangeEnvironment = {
     // The key mask comes first, next to the upstream: no tap or client sees an upstream error with the key —
     // and the cache never stores one.
-    taps: [keyMaskTap, ...(cache === undefined ? [] : [cacheCaptureTap]), ...(options.taps ?? [])],
+    taps: [
+      keyMaskTap,
+      ...(cache === undefined ? [] : [cacheCaptureTap]),
+      ...(usage === undefined ? [] : [usage]),
+      ...others,
+    ],
     observers: new ExchangeObservers(options.observers ?? [], options.logger),
     logger: options.logger,
     corsOrigins: new Set(
@@ -101,7 +113,20 @@ function unreachable(): never {
   throw new Error('a step left out of the pipeline was run');
 }
 
-function buildPipeline(options: ProxyHandlerOptions, cache: ProxyCache | undefined): Pipeline<RequestFacts> {
+/**
+ * The usage tap and the other taps. Only one usage tap runs: a second one would find no usage chunk left and
+ * estimate what the first one already counted.
+ */
+function splitTaps(taps: readonly ResponseTap[]): { usage: UsageTap | undefined; others: ResponseTap[] } {
+  const usage = taps.find((tap): tap is UsageTap => tap instanceof UsageTap);
+  return { usage, others: taps.filter((tap) => !(tap instanceof UsageTap)) };
+}
+
+function buildPipeline(
+  options: ProxyHandlerOptions,
+  cache: ProxyCache | undefined,
+  streamUsage: boolean,
+): Pipeline<RequestFacts> {
   const allProviders = [...options.providers.providers.values()];
   return PipelineBuilder.start<RequestFacts>()
     .step('route-allowlist', routeAllowlistStep(allProviders))
@@ -115,6 +140,7 @@ function buildPipeline(options: ProxyHandlerOptions, cache: ProxyCache | undefin
         options.bodyRate === undefined ? undefined : new BodyRateGuard(options.bodyRate),
       ),
     )
+    .stepIf(streamUsage, 'stream-usage', streamUsageStep())
     .stepIf(cache !== undefined, 'cache-lookup', cache === undefined ? unreachable : cacheLookupStep(cache))
     .step('circuit-breaker', circuitBreakerStep(options.breakers))
     .step('quota', quotaStep(options.quota))

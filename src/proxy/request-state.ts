@@ -35,12 +35,21 @@ export interface CacheFacts {
   collapseAllowed: boolean;
 }
 
+/** What the stream-usage step decided, for the usage tap (see steps/stream-usage-step.ts). */
+export interface StreamUsageFacts {
+  /**
+   * The proxy added `stream_options.include_usage: true` to the body: the usage chunk the upstream sends is the
+   * proxy's own and is removed from the client's stream — also when a cache hit replays it.
+   */
+  streamUsageAdded: boolean;
+}
+
 /**
  * What the pipeline knows about a `/v1` request, stage by stage. A step takes one stage and returns the next:
  * the types say which facts exist when, so no step checks again at run time whether an earlier one ran.
  * At run time every stage is the same object (`ProxyExchange`), extended in place by the functions below.
  */
-export interface RequestFacts extends CacheFacts {
+export interface RequestFacts extends CacheFacts, StreamUsageFacts {
   readonly requestId: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;

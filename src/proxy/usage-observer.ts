@@ -13,7 +13,9 @@ export function usageObserver(rollup: UsageRollup): ExchangeObserver {
         projectId: record.projectId,
         tokenId: record.tokenId,
         model: record.model,
-        at: record.endedAt,
+        // The hour the request arrived, as its event and the audit trail date it: a long stream that ends after
+        // the hour turned still belongs to the hour it was asked in.
+        at: record.startedAt,
         usage: record.usage,
         cacheHit: record.source === 'cache',
         error: record.status >= 400 || record.outcome !== 'completed',

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/index.js';
-import { createEventBus } from '../events/index.js';
+import { createEventBus, redisStreamsBusConfig } from '../events/index.js';
 import type { EventBus, RedisStreamClient } from '../events/index.js';
 import { reconnectDelay } from '../redis/index.js';
 import type { ResourceStack } from './resource-stack.js';
@@ -36,22 +36,7 @@ export async function openEventBus(
     );
   } else {
     const redis = await openStreamConnection(events.redisUrl as string, parts);
-    bus = createEventBus(
-      {
-        type: 'redis-streams',
-        streamKey: events.streamKey,
-        consumerGroup: dispatcher.consumerGroup,
-        maxLen: events.streamMaxLen,
-        blockMs: dispatcher.blockMs,
-        claimTimeMs: dispatcher.claimTimeMs,
-        batchSize: dispatcher.readBatchSize,
-        maxAttempts: dispatcher.maxAttempts,
-        spoolPath: events.spoolPath,
-        spoolMaxBytes: events.spoolMaxBytes,
-        bufferSize: events.bufferSize,
-      },
-      { logger, redis },
-    );
+    bus = createEventBus(redisStreamsBusConfig(events, dispatcher), { logger, redis });
   }
   parts.add('event bus', () => bus.close());
   return bus;

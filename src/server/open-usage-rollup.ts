@@ -19,7 +19,16 @@ export function openUsageRollup(
   const prices = loadPriceTable(
     config.usage.pricesFile === '' ? {} : { overridePath: config.usage.pricesFile },
   );
-  if (!prices.ok) throw new ConfigError(prices.problems.map((problem) => `USAGE_PRICES_FILE: ${problem}`));
+  if (!prices.ok) {
+    const override = config.usage.pricesFile;
+    throw new ConfigError(
+      prices.problems.map((problem) =>
+        override !== '' && problem.startsWith(override)
+          ? `USAGE_PRICES_FILE: ${problem}`
+          : `the shipped price table: ${problem}`,
+      ),
+    );
+  }
   const rollup = new UsageRollup({
     repository: store.usage,
     prices: prices.value,

@@ -15,6 +15,7 @@ import {
   createProxyHandler,
   metricsObserver,
   usageObserver,
+  usageTap,
 } from '../proxy/index.js';
 import type { ExchangeObserver, ResponseTap } from '../proxy/index.js';
 import { openRedisClients } from '../redis/index.js';
@@ -224,7 +225,12 @@ async function assemble(
               requestCounts.recordCacheHit(tokenId);
             },
           },
-    taps: [...(overrides.taps ?? []), ...(events?.taps ?? [])],
+    // Usage is read whenever something records it: the usage rollup or the request events.
+    taps: [
+      ...(usage !== undefined || events !== undefined ? [usageTap()] : []),
+      ...(overrides.taps ?? []),
+      ...(events?.taps ?? []),
+    ],
     observers: [
       metricsObserver(metrics),
       ...(config.log.access ? [accessLogObserver(logger)] : []),

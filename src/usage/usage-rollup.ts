@@ -17,7 +17,7 @@ export interface UsageExchange {
   readonly tokenId: string | null;
   /** The model the request named; null when it named none. */
   readonly model: string | null;
-  /** When the exchange ended, epoch milliseconds (it is counted in that UTC hour). */
+  /** When the request arrived, epoch milliseconds (it is counted in that UTC hour). */
   readonly at: number;
   /** The tokens it used; null when none were reported or estimated. */
   readonly usage: TokenUsage | null;

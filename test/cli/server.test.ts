@@ -121,6 +121,21 @@ describe('llm-proxy server', () => {
     expect(existsSync(join(cwd, '.env'))).toBe(false);
   });
 
+  it('a malformed USAGE_PRICES_FILE stops the start with each of its problems', async () => {
+    const cwd = newDir();
+    const prices = join(cwd, 'prices.yaml');
+    writeFileSync(prices, 'models:\n  gpt-4o: { input: -1, output: cheap }\n');
+    const result = await runCli(['server'], {
+      cwd,
+      env: { MANAGEMENT_TOKEN: 'token', DATABASE_PATH: join(cwd, 'db.sqlite'), USAGE_PRICES_FILE: prices },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: invalid configuration:/);
+    const problems = result.stderr.split('\n').filter((line) => line.startsWith('  - USAGE_PRICES_FILE: '));
+    expect(problems).toHaveLength(2);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('reads .env below the environment: the environment value wins', async () => {
     const cwd = newDir();
     const envFile = join(cwd, 'custom.env');

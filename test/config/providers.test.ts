@@ -129,6 +129,40 @@ apis:
     ]);
   });
 
+  it('asks OpenAI-style streams for usage unless request_stream_usage says otherwise', () => {
+    const path = writeYaml(`
+default_api: openai
+apis:
+  openai: { base_url: https://api.openai.com, allowed_endpoints: [/v1/chat], allowed_methods: [POST] }
+  anthropic:
+    base_url: https://api.anthropic.com
+    auth: { header: x-api-key, scheme: '' }
+    allowed_endpoints: [/v1/messages]
+    allowed_methods: [POST]
+  strict-compatible:
+    base_url: https://compatible.example
+    allowed_endpoints: [/v1/chat]
+    allowed_methods: [POST]
+    request_stream_usage: false
+`);
+    const loaded = loadProviders({ path, pathExplicit: true, defaultProvider: undefined, openaiUrl: '' });
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const asks = [...loaded.value.providers.values()].map((p) => [p.name, p.requestStreamUsage]);
+    expect(asks).toEqual([
+      ['openai', true],
+      ['anthropic', false],
+      ['strict-compatible', false],
+    ]);
+    const invalid = writeYaml(`
+default_api: openai
+apis:
+  openai: { base_url: https://api.openai.com, allowed_endpoints: [/v1/chat], allowed_methods: [POST], request_stream_usage: sometimes }
+`);
+    expect(problemsOf(invalid)).toEqual([
+      `${invalid}: apis.openai.request_stream_usage: must be true or false`,
+    ]);
+  });
+
   it('lists every problem of an invalid file', () => {
     const path = writeYaml(`
 default_api: missing

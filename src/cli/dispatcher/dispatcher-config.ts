@@ -1,12 +1,5 @@
 import { ConfigError, dispatcherServiceProblems, mergeSources, resolveConfig } from '../../config/index.js';
-import type {
-  ConfigOf,
-  ConfigSources,
-  DispatcherConfig,
-  DispatcherServiceConfig,
-  EventsConfig,
-} from '../../config/index.js';
-import type { EventBusConfig } from '../../events/index.js';
+import type { ConfigOf, ConfigSources, DispatcherServiceConfig, EventsConfig } from '../../config/index.js';
 
 /** What `llm-proxy dispatcher` resolves. */
 export type DispatcherCommandConfig = ConfigOf<'log' | 'redis' | 'events' | 'dispatcher'>;
@@ -51,23 +44,6 @@ export function resolveReplayConfig(sources: ConfigSources): ReplayCommandConfig
   if (busOf(sources, config?.events) !== 'redis-streams') problems.push(REPLAY_MEMORY_BUS_PROBLEM);
   if (config === undefined || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return config;
-}
-
-/** The Redis Streams bus a dispatcher reads, as configured. */
-export function dispatcherBusConfig(events: EventsConfig, dispatcher: DispatcherConfig): EventBusConfig {
-  return {
-    type: 'redis-streams',
-    streamKey: events.streamKey,
-    consumerGroup: dispatcher.consumerGroup,
-    maxLen: events.streamMaxLen,
-    blockMs: dispatcher.blockMs,
-    claimTimeMs: dispatcher.claimTimeMs,
-    batchSize: dispatcher.readBatchSize,
-    maxAttempts: dispatcher.maxAttempts,
-    spoolPath: events.spoolPath,
-    spoolMaxBytes: events.spoolMaxBytes,
-    bufferSize: events.bufferSize,
-  };
 }
 
 function attempt<T>(resolve: () => T, problems: string[]): T | undefined {

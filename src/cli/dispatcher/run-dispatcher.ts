@@ -4,6 +4,7 @@ import {
   createEventSink,
   dispatcherConsumerName,
   eventSinkConfig,
+  redisStreamsBusConfig,
   startDispatcher,
 } from '../../events/index.js';
 import type { RunningDispatcher } from '../../events/index.js';
@@ -11,7 +12,7 @@ import { createLogger } from '../../server/index.js';
 import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
 import { assertEnvFileExists, commandSources } from '../shared/config-sources.js';
 import { assertCanListen, listenError } from '../server/listen-address.js';
-import { dispatcherBusConfig, resolveDispatcherConfig } from './dispatcher-config.js';
+import { resolveDispatcherConfig } from './dispatcher-config.js';
 import type { DispatcherCommandConfig } from './dispatcher-config.js';
 import { openStreamRedis } from './stream-redis.js';
 
@@ -50,7 +51,7 @@ async function deliver(config: DispatcherCommandConfig, logger: Logger): Promise
   const { events, dispatcher: settings } = config;
   // resolveDispatcherConfig refuses a redis-streams bus without a Redis.
   const redis = await openStreamRedis(events.redisUrl ?? '', logger);
-  const bus = createEventBus(dispatcherBusConfig(events, settings), { logger, redis: redis.client });
+  const bus = createEventBus(redisStreamsBusConfig(events, settings), { logger, redis: redis.client });
   const consumer = dispatcherConsumerName(settings.consumerName, settings.service.type);
   let running: RunningDispatcher;
   try {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { configWarnings, resolveConfig, writeDotenvValues } from '../../config/index.js';
+import { ConfigError, configWarnings, resolveConfig, writeDotenvValues } from '../../config/index.js';
 import type { Config, ConfigSources } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
 import { createLogger, startGateway } from '../../server/index.js';
@@ -61,7 +61,10 @@ async function serve(config: Config, sources: ConfigSources, envFile: string): P
     gateway = await startGateway(config, { logger });
   } catch (error) {
     await log.close();
-    throw error instanceof CliError ? error : new CliError(describe(error), { cause: error });
+    // A configuration problem found while opening a part (a price file) is reported like any other: all of it.
+    throw error instanceof CliError || error instanceof ConfigError
+      ? error
+      : new CliError(describe(error), { cause: error });
   }
   let address: string;
   try {

@@ -12,6 +12,7 @@ const PROVIDER_KEYS = new Set([
   'allowed_origins',
   'required_headers',
   'error_format',
+  'request_stream_usage',
 ]);
 const TIMEOUT_KEYS: Record<string, keyof ProviderTimeouts | undefined> = {
   connect: 'connect',
@@ -103,6 +104,7 @@ function parseProvider(
   }
   const whitelist = parseWhitelist(raw.param_whitelist, `${where}.param_whitelist`, problems);
   const auth = parseAuth(raw.auth, `${where}.auth`, problems);
+  const errorFormat = parseErrorFormat(raw.error_format, auth, `${where}.error_format`, problems);
   const provider: ProviderConfig = {
     name,
     origin,
@@ -115,7 +117,13 @@ function parseProvider(
     hasParamWhitelist: Object.keys(whitelist).length > 0,
     allowedOrigins: stringList(raw.allowed_origins, `${where}.allowed_origins`, problems, false),
     requireOrigin: requiredHeaders.includes('origin'),
-    errorFormat: parseErrorFormat(raw.error_format, auth, `${where}.error_format`, problems),
+    errorFormat,
+    requestStreamUsage: parseFlag(
+      raw.request_stream_usage,
+      errorFormat === 'openai',
+      `${where}.request_stream_usage`,
+      problems,
+    ),
   };
   return problems.length === before ? provider : undefined;
 }
@@ -160,6 +168,14 @@ function parseErrorFormat(
   if (raw === 'openai' || raw === 'anthropic') return raw;
   problems.push(`${where}: must be openai or anthropic`);
   return 'openai';
+}
+
+/** A true/false key; `fallback` when it is absent. */
+function parseFlag(raw: unknown, fallback: boolean, where: string, problems: string[]): boolean {
+  if (raw === undefined) return fallback;
+  if (typeof raw === 'boolean') return raw;
+  problems.push(`${where}: must be true or false`);
+  return fallback;
 }
 
 function parseTimeouts(raw: unknown, where: string, problems: string[]): ProviderTimeouts {

@@ -47,6 +47,13 @@ export interface ProviderConfig {
   readonly requireOrigin: boolean;
   /** How the proxy's own errors on this provider's routes are shaped. */
   readonly errorFormat: ErrorFormat;
+  /**
+   * `request_stream_usage`: on a streamed `/v1/chat/completions` or `/v1/completions` request that does not say
+   * `stream_options.include_usage`, the proxy asks the upstream for usage and removes the extra usage chunk from
+   * the client's stream. Default true for OpenAI-style providers (`error_format: openai`); turn it off for an
+   * OpenAI-compatible upstream that refuses `stream_options`.
+   */
+  readonly requestStreamUsage: boolean;
 }
 
 /** Every provider, and the one projects use unless they name another. */

@@ -19,6 +19,11 @@ export interface BatchDeliveryContext {
   readonly maxRetries: number;
   /** The bus's attempt limit, to count which failures it dead-letters. */
   readonly maxAttempts: number;
+  /**
+   * How long after it was read a batch must be settled: past the bus's claim time another consumer may take
+   * its events over, so a retry that would end later hands the batch back instead.
+   */
+  readonly settleWithinMs: number;
   /** Aborted when a drain's deadline passed: no more retries, what is unsettled stays pending. */
   readonly signal: AbortSignal;
   readonly now: () => number;
@@ -29,10 +34,15 @@ export interface BatchDeliveryContext {
  * Sends one batch and settles every delivery of it on the bus — at-least-once: only what the backend accepted
  * is acknowledged. A temporary failure of the whole batch is retried with backoff; once the retries are spent
  * the batch is failed on the bus, which redelivers it later (or dead-letters it on its last attempt). A
- * permanent failure dead-letters the batch at once; events refused one by one are failed likewise, each by its
- * own kind. When the drain deadline aborts the retries, the batch is left as it is: pending on the bus.
+ * batch that could not be retried within `settleWithinMs` of being read goes back too. A permanent failure
+ * dead-letters the batch at once; events refused one by one are failed likewise, each by its own kind. When
+ * the drain deadline aborts the retries, the batch is left as it is: pending on the bus.
  */
-export async function deliverBatch(batch: readonly Delivery[], context: BatchDeliveryContext): Promise<void> {
+export async function deliverBatch(
+  batch: readonly Delivery[],
+  readAt: number,
+  context: BatchDeliveryContext,
+): Promise<void> {
   const events = batch.map(({ event }) => event);
   context.counters.batches += 1;
   for (let retry = 0; ; retry += 1) {
@@ -46,11 +56,13 @@ export async function deliverBatch(batch: readonly Delivery[], context: BatchDel
         await giveBack(batch, `permanent: ${failure.message}`, true, context);
         return;
       }
-      if (retry >= context.maxRetries || context.signal.aborted) {
-        if (!context.signal.aborted) await giveBack(batch, failure.message, false, context);
+      if (context.signal.aborted) return;
+      const delayMs = retryDelay(retry, context.backoff, failure.retryAfterMs, context.random);
+      const late = context.now() + delayMs - readAt > context.settleWithinMs;
+      if (retry >= context.maxRetries || late) {
+        await giveBack(batch, failure.message, false, context);
         return;
       }
-      const delayMs = retryDelay(retry, context.backoff, failure.retryAfterMs, context.random);
       context.logger.warn(
         { sink: context.sink.name, events: batch.length, retry: retry + 1, delayMs, err: failure.message },
         'event batch failed; retrying',

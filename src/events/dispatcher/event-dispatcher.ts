@@ -34,6 +34,11 @@ export interface EventDispatcherOptions {
   readonly retryMaxMs?: number;
   /** The bus's attempt limit (`DISPATCHER_MAX_ATTEMPTS`), to count what it dead-letters. @default 5 */
   readonly maxAttempts?: number;
+  /**
+   * Longest a read event may wait for its outcome before a failed batch is handed back rather than retried
+   * (`REDIS_STREAM_CLAIM_TIME`: later, another consumer may claim it and both would send it). @default Infinity
+   */
+  readonly settleWithinMs?: number;
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number;
   /** Source of backoff jitter, in [0, 1). @default Math.random */
@@ -65,7 +70,11 @@ export class EventDispatcher {
   readonly #context: BatchDeliveryContext;
   /** Read, not yet cut into a batch. */
   #open: Delivery[] = [];
-  readonly #batches: Delivery[][] = [];
+  /** When the oldest delivery of `#open` was read. */
+  #openReadAt = 0;
+  readonly #batches: Batch[] = [];
+  /** Ids of the deliveries read and not settled yet. */
+  readonly #held = new Set<string>();
   #flushTimer: NodeJS.Timeout | undefined;
   #sending: Promise<void> | undefined;
   #reading: Promise<void> | undefined;
@@ -92,6 +101,7 @@ export class EventDispatcher {
       backoff: { baseMs: options.retryBaseMs ?? 1000, maxMs: options.retryMaxMs ?? 30_000 },
       maxRetries: options.maxRetries ?? 3,
       maxAttempts: options.maxAttempts ?? 5,
+      settleWithinMs: options.settleWithinMs ?? Infinity,
       signal: this.#abort.signal,
       now,
       random: options.random ?? Math.random,
@@ -188,12 +198,21 @@ export class EventDispatcher {
     }
   }
 
-  #take(deliveries: readonly Delivery[]): void {
+  #take(read: readonly Delivery[]): void {
+    // A delivery this dispatcher still holds can come back when it waited past the claim time (a slow
+    // backend): the copy on its way settles it, a second one would only be sent twice.
+    const deliveries = read.filter(({ id }) => !this.#held.has(id));
+    if (deliveries.length === 0) return;
+    for (const { id } of deliveries) this.#held.add(id);
+    const readAt = this.#context.now();
     this.#counters.buffered += deliveries.length;
+    if (this.#open.length === 0) this.#openReadAt = readAt;
     this.#open.push(...deliveries);
     while (this.#open.length >= this.#batchSize) {
-      this.#enqueue(this.#open.slice(0, this.#batchSize));
+      this.#enqueue({ deliveries: this.#open.slice(0, this.#batchSize), readAt: this.#openReadAt });
       this.#open = this.#open.slice(this.#batchSize);
+      // What is left over came with this read: #open held less than a batch before it.
+      this.#openReadAt = readAt;
     }
     if (this.#open.length === 0) {
       clearTimeout(this.#flushTimer);
@@ -210,12 +229,12 @@ export class EventDispatcher {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     if (this.#open.length === 0) return;
-    const batch = this.#open;
+    const deliveries = this.#open;
     this.#open = [];
-    this.#enqueue(batch);
+    this.#enqueue({ deliveries, readAt: this.#openReadAt });
   }
 
-  #enqueue(batch: Delivery[]): void {
+  #enqueue(batch: Batch): void {
     this.#batches.push(batch);
     this.#startSending();
   }
@@ -233,13 +252,14 @@ export class EventDispatcher {
     for (let batch = this.#batches.shift(); batch !== undefined; batch = this.#batches.shift()) {
       if (this.#abort.signal.aborted) return;
       try {
-        await deliverBatch(batch, this.#context);
+        await deliverBatch(batch.deliveries, batch.readAt, this.#context);
       } catch (error) {
         // deliverBatch settles its own failures; this is a defect, and the batch stays pending on the bus.
         this.#logger.error({ err: messageOf(error) }, 'delivering an event batch failed unexpectedly');
       }
       if (this.#aborted()) return;
-      this.#counters.buffered -= batch.length;
+      for (const { id } of batch.deliveries) this.#held.delete(id);
+      this.#counters.buffered -= batch.deliveries.length;
       this.#roomWaiter?.();
     }
   }
@@ -258,6 +278,12 @@ export class EventDispatcher {
   async #idle(): Promise<void> {
     while (this.#sending !== undefined) await this.#sending;
   }
+}
+
+/** A batch cut from what was read, with when its oldest delivery was read. */
+interface Batch {
+  readonly deliveries: readonly Delivery[];
+  readonly readAt: number;
 }
 
 function messageOf(error: unknown): string {

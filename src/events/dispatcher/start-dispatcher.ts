@@ -14,7 +14,14 @@ import type { DrainResult } from './event-dispatcher.js';
 /** The settings of the `dispatcher` section that running one uses. */
 export type DispatcherRunConfig = Pick<
   DispatcherConfig,
-  'batchSize' | 'buffer' | 'flushIntervalMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'readBatchSize'
+  | 'batchSize'
+  | 'buffer'
+  | 'flushIntervalMs'
+  | 'maxAttempts'
+  | 'retryBaseMs'
+  | 'retryMaxMs'
+  | 'readBatchSize'
+  | 'claimTimeMs'
 >;
 
 /** Options of {@link startDispatcher}. */
@@ -77,6 +84,8 @@ export async function startDispatcher(options: StartDispatcherOptions): Promise<
     retryBaseMs: config.retryBaseMs,
     retryMaxMs: config.retryMaxMs,
     maxAttempts: config.maxAttempts,
+    // Within the claim time a batch is this dispatcher's alone; later another one may send it too.
+    settleWithinMs: config.claimTimeMs,
     now,
     ...(options.random !== undefined && { random: options.random }),
   });

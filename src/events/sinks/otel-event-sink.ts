@@ -12,7 +12,7 @@ import { decodeExchange } from '../transform/decode-exchange.js';
 import type { ProxyEvent } from '../proxy-event.js';
 import { SinkError } from './event-sink.js';
 import type { EventSink, SinkResult } from './event-sink.js';
-import { DEFAULT_DELIVERY_TIMEOUT_MS } from './http-delivery.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, isTemporaryStatus } from './http-delivery.js';
 import { BatchCollector, EventIdGenerator } from './otel-batch-collector.js';
 import { describeSpan } from './otel-span-attributes.js';
 
@@ -80,8 +80,17 @@ export class OtelEventSink implements EventSink {
       this.#exporter.export(spans, resolve);
     });
     if (result.code === ExportResultCode.FAILED) {
+      const status = statusOf(result.error);
       const reason = scrub(result.error?.message ?? 'unknown error', this.#secrets);
-      throw new SinkError(`OTLP export failed: ${reason}`, false, undefined, { cause: result.error });
+      const described = status === undefined ? reason : `${status} ${reason}`;
+      // As for the other backends: a refusal (a wrong key, a malformed export) is permanent and goes to the dead
+      // letters at once, for `dispatcher replay --dead-letters` once it is mended; 408, 425, 429 and 5xx retry.
+      throw new SinkError(
+        `OTLP export failed: ${described}`,
+        status !== undefined && !isTemporaryStatus(status),
+        undefined,
+        { cause: result.error },
+      );
     }
     return { rejected: [] };
   }
@@ -128,4 +137,10 @@ function scrub(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) if (secret !== '') result = result.replaceAll(secret, '[redacted]');
   return result;
+}
+
+/** The HTTP status the collector answered a failed export with (the exporter's OTLPExporterError `code`). */
+function statusOf(error: Error | undefined): number | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined;
 }

@@ -13,7 +13,12 @@ export function forwardStep(pools: UpstreamPools) {
       requestId: state.requestId,
       projectId: project.id,
     });
-    if (state.body.decoded === true) describeDecodedBody(headers, state.body.size());
+    const { body } = state;
+    if (body.decoded === true)
+      describeDecodedBody(headers, Buffer.isBuffer(body.payload) ? body.payload.length : body.size());
+    // The usage chunk the proxy asked for is removed from the stream it passes on, which it cannot do to a
+    // compressed one; any client accepts an answer that is not compressed (RFC 9110 §12.5.3).
+    if (state.streamUsageAdded) headers['accept-encoding'] = 'identity';
     const extra = state.extraUpstreamHeaders;
     if (extra !== undefined) Object.assign(headers, extra);
     state.dispatchUpstream(pools.poolFor(provider), headers, state);

@@ -16,6 +16,7 @@ const CONFIG = {
   retryBaseMs: 1,
   retryMaxMs: 2,
   readBatchSize: 10,
+  claimTimeMs: 30_000,
 };
 
 const running: { dispatcher: RunningDispatcher; bus: EventBus }[] = [];

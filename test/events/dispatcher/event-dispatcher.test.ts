@@ -159,6 +159,67 @@ describe('event dispatcher', () => {
     expect(await bus.deadLetters(GROUP)).toEqual([]);
   });
 
+  it('hands a failed batch back instead of retrying when the retry would end after the claim time', async () => {
+    const sink = new RecordingSink([temporary()]);
+    const { publish, dispatcher } = rig(sink, {
+      maxRetries: 5,
+      retryBaseMs: 1000,
+      retryMaxMs: 1000,
+      random: () => 0.99,
+      settleWithinMs: 500,
+    });
+    const ids = publish('claim', 3);
+    dispatcher.start();
+    await vi.waitFor(() => {
+      expect(sink.accepted).toEqual(ids);
+    }, WAIT);
+    // Not retried by the dispatcher (a 990 ms wait): the bus redelivered it.
+    expect(dispatcher.stats()).toMatchObject({ retried: 0, failed: 3, delivered: 3 });
+  });
+
+  it('does not send a second copy of an event it still holds when the bus hands it out again', async () => {
+    const held = gate();
+    const sink = new RecordingSink([async () => held.opened.then(() => ({ rejected: [] }))]);
+    const [event] = events('copy', 1);
+    const delivery = { id: '1-0', event: event!, attempts: 1 };
+    // A bus that hands the same delivery out twice, as Redis does when it was claimed past the claim time.
+    const reads: (readonly (typeof delivery)[])[] = [[delivery], [{ ...delivery, attempts: 2 }]];
+    const acked: string[] = [];
+    const source: EventSource = {
+      next: async () =>
+        reads.shift() ??
+        new Promise((resolve) =>
+          setTimeout(() => {
+            resolve([]);
+          }, 10),
+        ),
+      ack: (ids) => {
+        acked.push(...ids);
+        return Promise.resolve();
+      },
+      fail: () => Promise.resolve(),
+      pending: () => Promise.resolve(0),
+      close: () => Promise.resolve(),
+    };
+    const dispatcher = new EventDispatcher({
+      source,
+      sink,
+      logger: silent,
+      batchSize: 1,
+      flushIntervalMs: 5,
+    });
+    dispatcher.start();
+    await vi.waitFor(() => {
+      expect(reads).toEqual([]);
+    }, WAIT);
+    held.open();
+    await vi.waitFor(() => {
+      expect(acked).toEqual(['1-0']);
+    }, WAIT);
+    await dispatcher.drain(200);
+    expect(sink.sends).toEqual([['copy-000']]);
+  });
+
   it('dead-letters a batch that fails on its last allowed attempt', async () => {
     const sink = new RecordingSink([], temporary('still down'));
     const { publish, dispatcher, bus, source } = rig(sink, { maxRetries: 0, busMaxAttempts: 2 });

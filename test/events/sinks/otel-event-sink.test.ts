@@ -287,15 +287,28 @@ describe('OtelEventSink failures', () => {
     expect(error).toMatchObject({ permanent: false });
   });
 
-  it('fails the batch temporarily when the collector refuses the export', async () => {
+  it('fails the batch permanently when the collector refuses the credentials, without showing them', async () => {
     receiver.answer(() => ({ status: 401, body: { message: 'invalid credentials' } }));
 
     await expect(
       otelSink({ headers: { authorization: 'Basic c2VjcmV0' } }).send([proxyEvent()]),
     ).rejects.toSatisfy(
       (error: unknown) =>
-        error instanceof SinkError && !error.permanent && !error.message.includes('c2VjcmV0'),
+        error instanceof SinkError &&
+        error.permanent &&
+        error.message.includes('401') &&
+        !error.message.includes('c2VjcmV0'),
     );
+  });
+
+  it('fails the batch temporarily when the collector is rate limiting', async () => {
+    receiver.answer(() => ({ status: 429, body: 'slow down' }));
+
+    // The exporter itself retries a 429 within its timeout before it reports the failure.
+    await expect(otelSink({ timeoutMs: 1500 }).send([proxyEvent()])).rejects.toMatchObject({
+      name: 'SinkError',
+      permanent: false,
+    });
   });
 
   it('fails the batch temporarily when the collector cannot be reached', async () => {
