@@ -11,7 +11,15 @@ export type CacheCounters = Readonly<Record<string, number>>;
  * misses, stores, evictions, entries and bytes held — whatever the build exports, so that a leg can show what
  * the cache did during it. Empty when the process serves no metrics.
  */
-export async function readCacheCounters(origin: string): Promise<CacheCounters> {
+export function readCacheCounters(origin: string): Promise<CacheCounters> {
+  return readPrometheusSeries(origin, CACHE_SERIES_PREFIX);
+}
+
+/**
+ * Reads the series whose names start with `prefix` from llm-proxy's Prometheus endpoint, each summed over its
+ * labels (histogram buckets left out). Empty when the process serves no metrics.
+ */
+export async function readPrometheusSeries(origin: string, prefix: string): Promise<CacheCounters> {
   let response;
   try {
     response = await fetchText(`${origin}/metrics/prometheus`);
@@ -21,7 +29,7 @@ export async function readCacheCounters(origin: string): Promise<CacheCounters> 
   if (response.status !== 200) return {};
   const counters: Record<string, number> = {};
   for (const line of response.body.split('\n')) {
-    if (!line.startsWith(CACHE_SERIES_PREFIX)) continue;
+    if (!line.startsWith(prefix)) continue;
     // `name{labels} value [timestamp]`; label values may hold spaces, so the name ends at `{` or the first space.
     const nameEnd = line.search(/[{ ]/);
     if (nameEnd <= 0) continue;

@@ -32,7 +32,8 @@ export interface ServerCommand {
 /**
  * Prepares the node arguments (after the node binary) that run `llm-proxy server`. The `build` runner compiles
  * `src/` with tsc into `<workDir>/build` (never touching the repository's `dist/`), next to a copy of
- * package.json and a link to node_modules so that modules resolve as they do from `dist/`.
+ * package.json and links to node_modules and config/ so that modules and shipped files resolve as they do
+ * from `dist/`.
  */
 export async function prepareServerCommand(
   repoRoot: string,
@@ -71,13 +72,16 @@ export async function prepareServerCommand(
 }
 
 /**
- * Compiles `<sourceRoot>/src` with tsc into `<into>/dist`, next to a copy of its package.json and a link to its
- * node_modules, and returns the path of its `cli/main.js`.
+ * Compiles `<sourceRoot>/src` with tsc into `<into>/dist`, next to a copy of its package.json and links to its
+ * node_modules and (when it has one) config/, and returns the path of its `cli/main.js`.
  */
 export async function buildSnapshot(sourceRoot: string, into: string): Promise<string> {
   mkdirSync(into, { recursive: true });
   copyFileSync(join(sourceRoot, 'package.json'), join(into, 'package.json'));
   symlinkSync(join(sourceRoot, 'node_modules'), join(into, 'node_modules'), 'dir');
+  // Files the package ships beside dist/ (config/prices.yaml), found relative to the compiled modules.
+  const shipped = join(sourceRoot, 'config');
+  if (existsSync(shipped)) symlinkSync(shipped, join(into, 'config'), 'dir');
   const tsc = join(sourceRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = [
     tsc,
