@@ -11,6 +11,17 @@ export function bodyBytes(body: EventBody): Buffer {
 }
 
 /**
+ * The text of a body captured as UTF-8 and not compressed, without encoding it to bytes and back: the same
+ * text {@link utf8Text} gives for its bytes. Undefined when the body needs its bytes (base64, a content
+ * coding) or holds a lone surrogate, which the round trip through UTF-8 replaces with U+FFFD.
+ */
+export function plainText(body: EventBody): string | undefined {
+  if (body.encoding !== 'utf8' || body.contentEncoding !== null) return undefined;
+  // String.prototype.isWellFormed is ES2024 (in Node since 20), beyond the lib this project compiles against.
+  return (body.data as unknown as WellFormedString).isWellFormed() ? withoutBom(body.data) : undefined;
+}
+
+/**
  * The bytes as UTF-8 text, or null when they are not UTF-8. A body cut at the capture cap may end inside a
  * character: when `truncated`, that unfinished character is dropped rather than the whole body called binary.
  */
@@ -22,6 +33,10 @@ export function utf8Text(bytes: Buffer, truncated: boolean): string | null {
     if (isUtf8(head)) return withoutBom(head.toString('utf8'));
   }
   return null;
+}
+
+interface WellFormedString {
+  isWellFormed(): boolean;
 }
 
 function withoutBom(text: string): string {

@@ -1,6 +1,6 @@
 import { isCapturedBody } from '../proxy-event.js';
 import type { EventBody, OmittedBody } from '../proxy-event.js';
-import { bodyBytes, utf8Text } from './body-bytes.js';
+import { bodyBytes, plainText, utf8Text } from './body-bytes.js';
 import { binaryNote, multipartNote, notCapturedNote, tooLargeNote } from './body-notes.js';
 import type { BodySide } from './body-notes.js';
 import type { DecodedBody } from './decoded-exchange.js';
@@ -28,6 +28,8 @@ export function decodeBody(body: EventBody | OmittedBody | null, side: BodySide)
   if (!isCapturedBody(body)) return omitted(notCapturedNote(side, body.omitted), family === 'sse');
   if (family === 'multipart') return omitted(multipartNote(side), false);
   if (family === 'binary') return omitted(binaryNote(side), false);
+  const plain = plainText(body);
+  if (plain !== undefined) return decodeText(plain, family);
   const bytes = decompress(bodyBytes(body), body.contentEncoding);
   if (!bytes.ok) return omitted(bytes.reason === 'too-large' ? tooLargeNote(side) : binaryNote(side), false);
   const text = utf8Text(bytes.bytes, body.truncated);

@@ -20,6 +20,11 @@ const SECRET_KEYS = new Set([
 
 // Provider and proxy keys (`sk-…`, `sk-proj-…`, `sk-ant-…`) and bearer credentials inside any text.
 const KEY_SHAPES = /(?<![\w-])sk-(?:ant-[\w-]{8,}|[\w-]{20,})|\b(bearer)\s+[\w.~+/=-]{8,}/gi;
+// The shortest text KEY_SHAPES matches (`sk-ant-` or `bearer ` and 8 characters): shorter strings are skipped.
+const MIN_SHAPE_LENGTH = 15;
+// Key names of other lengths cannot name a secret, which spares lower-casing every key of a body.
+const MIN_KEY_LENGTH = Math.min(...[...SECRET_KEYS].map((key) => key.length));
+const MAX_KEY_LENGTH = Math.max(...[...SECRET_KEYS].map((key) => key.length));
 
 // Deeper than any real API body: beyond it a subtree is replaced, which also keeps recursion off the stack limit.
 const MAX_DEPTH = 64;
@@ -27,6 +32,7 @@ const TOO_DEEP = '[REDACTED: nested too deep]';
 
 /** Replaces provider keys, proxy tokens and bearer credentials found inside a text. */
 export function redactText(text: string): string {
+  if (text.length < MIN_SHAPE_LENGTH) return text;
   return text.replace(KEY_SHAPES, (_match, bearer: string | undefined) =>
     bearer === undefined ? REDACTED : `${bearer} ${REDACTED}`,
   );
@@ -48,7 +54,8 @@ function redactValue(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) {
     const items: readonly unknown[] = value;
     let copy: unknown[] | undefined;
-    for (const [index, item] of items.entries()) {
+    for (let index = 0; index < items.length; index += 1) {
+      const item = items[index];
       const redacted = redactValue(item, depth + 1);
       if (redacted === item) continue;
       copy ??= [...items];
@@ -58,7 +65,8 @@ function redactValue(value: unknown, depth: number): unknown {
   }
   if (!isRecord(value)) return value;
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const item = value[key];
     const redacted = isSecretEntry(key, item, value) ? REDACTED : redactValue(item, depth + 1);
     if (redacted === item) continue;
     copy ??= { ...value };
@@ -70,6 +78,7 @@ function redactValue(value: unknown, depth: number): unknown {
 function isSecretEntry(key: string, item: unknown, owner: Record<string, unknown>): boolean {
   // A flag (`"secret": false`) or an empty value reveals nothing.
   if (item === null || typeof item === 'boolean') return false;
+  if (key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH) return false;
   const name = key.toLowerCase();
   if (!SECRET_KEYS.has(name)) return false;
   // Log probabilities name each generated token `token` next to its `logprob`: that is text, not a credential.
