@@ -64,7 +64,8 @@ export const FAKE_CACHE_CONTROL = 'x-fake-cache-control';
  */
 export function createFakeOpenAi(options: FakeOpenAiOptions): RequestListener {
   const expectedAuthorization = `Bearer ${options.apiKey}`;
-  const sseChunks = streamChunks(options.sseChunks ?? 5);
+  const sseChunks = streamChunks(options.sseChunks ?? 5, false);
+  const sseChunksWithUsage = streamChunks(options.sseChunks ?? 5, true);
   const sseDelayMs = options.sseDelayMs ?? 0;
 
   return function fakeOpenAi(req, res) {
@@ -81,7 +82,8 @@ export function createFakeOpenAi(options: FakeOpenAiOptions): RequestListener {
       } else if (req.method === 'POST' && path === '/v1/chat/completions') {
         const streaming = wantsStream(Buffer.concat(chunks));
         if (streaming === undefined) send(res, 400, BAD_JSON);
-        else if (streaming) void sendStream(res, sseChunks, sseDelayMs);
+        else if (streaming === 'with-usage') void sendStream(res, sseChunksWithUsage, sseDelayMs);
+        else if (streaming === 'stream') void sendStream(res, sseChunks, sseDelayMs);
         else send(res, 200, COMPLETION, req.headers[FAKE_CACHE_CONTROL]);
       } else {
         send(res, 404, NOT_FOUND);
@@ -90,14 +92,19 @@ export function createFakeOpenAi(options: FakeOpenAiOptions): RequestListener {
   };
 }
 
-/** `true` when the JSON body asks for a stream, `undefined` when it is not JSON. */
-function wantsStream(body: Buffer): boolean | undefined {
+/**
+ * What the JSON body asks for: a stream, a stream with its usage (`stream_options.include_usage`, as llm-proxy
+ * asks), or one answer; `undefined` when it is not JSON.
+ */
+function wantsStream(body: Buffer): 'stream' | 'with-usage' | 'whole' | undefined {
+  let parsed: { stream?: unknown; stream_options?: { include_usage?: unknown } | null } | null;
   try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && 'stream' in parsed && parsed.stream === true;
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
   } catch {
     return undefined;
   }
+  if (typeof parsed !== 'object' || parsed === null || parsed.stream !== true) return 'whole';
+  return parsed.stream_options?.include_usage === true ? 'with-usage' : 'stream';
 }
 
 function send(res: ServerResponse, status: number, body: Buffer, cacheControl?: string | string[]): void {
@@ -119,10 +126,13 @@ async function sendStream(res: ServerResponse, chunks: readonly Buffer[], delayM
   if (!res.destroyed) res.end(DONE);
 }
 
-/** Chat-completion chunk events as OpenAI streams them: a role, some content, then a finish reason. */
-function streamChunks(count: number): Buffer[] {
+/**
+ * Chat-completion chunk events as OpenAI streams them: a role, some content, then a finish reason — and, when
+ * usage was asked for, `"usage":null` in each and a usage-only chunk at the end.
+ */
+function streamChunks(count: number, withUsage: boolean): Buffer[] {
   const words = ['Hello', ',', ' bench', 'mark', '!'];
-  return Array.from({ length: count }, (_, index) => {
+  const events = Array.from({ length: count }, (_, index) => {
     const last = index === count - 1;
     const delta = last
       ? {}
@@ -135,9 +145,20 @@ function streamChunks(count: number): Buffer[] {
       created: 1700000000,
       model: 'gpt-4o-mini-2024-07-18',
       choices: [{ index: 0, delta, logprobs: null, finish_reason: last ? 'stop' : null }],
+      ...(withUsage && { usage: null }),
     };
     return Buffer.from(`data: ${JSON.stringify(event)}\n\n`);
   });
+  if (!withUsage) return events;
+  const usage = {
+    id: 'chatcmpl-bench0000000000000000000000',
+    object: 'chat.completion.chunk',
+    created: 1700000000,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [],
+    usage: { prompt_tokens: 14, completion_tokens: 4, total_tokens: 18 },
+  };
+  return [...events, Buffer.from(`data: ${JSON.stringify(usage)}\n\n`)];
 }
 
 function errorBody(message: string, type: string, code: string | null): Buffer {

@@ -16,7 +16,8 @@ const FILE_EVENT_LOG_GROUP = 'llm-proxy-file-event-log';
  * Starts the dispatchers a server runs itself: the JSONL file of FILE_EVENT_LOG and, with
  * DISPATCHER_IN_PROCESS, the configured backend. Each reads the bus in its own consumer group, so both receive
  * every event; on the Redis bus the in-process dispatcher shares its group with `llm-proxy dispatcher`
- * processes. They are drained when the server closes — after it stopped taking requests.
+ * processes. They are drained when the server closes — after it stopped taking requests — and on the memory
+ * bus they first read everything it still holds, which would otherwise be lost with the process.
  */
 export async function startInProcessDispatchers(
   config: Config,
@@ -41,6 +42,8 @@ export async function startInProcessDispatchers(
       source: bus.source(group, consumer),
       sink: createEventSink(eventSinkConfig(service), { logger }),
       logger: logger.child({ dispatcher: service.type }),
+      // The memory bus ends with the process: what it still holds at shutdown is delivered first.
+      readToEndOnDrain: config.events.bus === 'memory',
     });
     parts.add(`${service.type} dispatcher`, async () => {
       await running.close();

@@ -37,14 +37,23 @@ export interface DeadLetter {
   readonly reason: string;
 }
 
+/** How {@link EventSource.next} reads. */
+export interface ReadOptions {
+  /** Wait up to the block time for an event when there is none. @default true */
+  readonly wait?: boolean;
+}
+
 /**
  * The dispatcher's side of the bus, for one consumer group: at-least-once. A delivery stays pending until it
  * is acknowledged; pending deliveries of a consumer that died are claimed by another after the claim time; a
  * delivery that failed `maxAttempts` times goes to the dead letters instead of coming back.
  */
 export interface EventSource {
-  /** Up to `max` deliveries (claimed ones of dead consumers first), waiting at most the block time for one. */
-  next(max: number): Promise<readonly Delivery[]>;
+  /**
+   * Up to `max` deliveries (claimed ones of dead consumers first), waiting at most the block time for one — or,
+   * with `wait: false`, answering at once with what there is (a source that cannot may still wait).
+   */
+  next(max: number, options?: ReadOptions): Promise<readonly Delivery[]>;
   /** The backend accepted these: never delivered again. */
   ack(ids: readonly string[]): Promise<void>;
   /**

@@ -1,5 +1,12 @@
 import type { ProxyEvent } from '../proxy-event.js';
-import type { DeadLetter, Delivery, EventPublisher, EventSource, PublisherStats } from './event-bus.js';
+import type {
+  DeadLetter,
+  Delivery,
+  EventPublisher,
+  EventSource,
+  PublisherStats,
+  ReadOptions,
+} from './event-bus.js';
 
 /** Past this many consumed slots at the head of the log, the log array is compacted. */
 const COMPACT_AFTER = 1024;
@@ -306,8 +313,8 @@ class MemoryEventSource implements EventSource {
     private readonly group: GroupState,
   ) {}
 
-  async next(max: number): Promise<readonly Delivery[]> {
-    const deadline = Date.now() + this.bus.settings.blockMs;
+  async next(max: number, options?: ReadOptions): Promise<readonly Delivery[]> {
+    const deadline = Date.now() + (options?.wait === false ? 0 : this.bus.settings.blockMs);
     for (;;) {
       if (this.closed || this.bus.isClosed) return [];
       const taken = this.group.take(max, this);

@@ -39,6 +39,11 @@ export interface EventDispatcherOptions {
    * (`REDIS_STREAM_CLAIM_TIME`: later, another consumer may claim it and both would send it). @default Infinity
    */
   readonly settleWithinMs?: number;
+  /**
+   * A drain first reads what the bus still holds, so that it is delivered too: for the memory bus, whose events
+   * end with the process (a Redis stream keeps its unread events for the next dispatcher). @default false
+   */
+  readonly readToEndOnDrain?: boolean;
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number;
   /** Source of backoff jitter, in [0, 1). @default Math.random */
@@ -65,6 +70,7 @@ export class EventDispatcher {
   readonly #buffer: number;
   readonly #flushIntervalMs: number;
   readonly #readSize: number;
+  readonly #readToEndOnDrain: boolean;
   readonly #counters: DispatcherCounters;
   readonly #abort = new AbortController();
   readonly #context: BatchDeliveryContext;
@@ -91,6 +97,7 @@ export class EventDispatcher {
     this.#buffer = Math.max(options.buffer ?? 1000, this.#batchSize);
     this.#flushIntervalMs = options.flushIntervalMs ?? 5000;
     this.#readSize = options.readSize ?? this.#batchSize;
+    this.#readToEndOnDrain = options.readToEndOnDrain ?? false;
     const now = options.now ?? Date.now;
     this.#counters = new DispatcherCounters(options.sink.name, now());
     this.#context = {
@@ -143,6 +150,7 @@ export class EventDispatcher {
   }
 
   async #drain(deadlineMs: number): Promise<DrainResult> {
+    if (this.#readToEndOnDrain && this.#reading !== undefined) await this.#readRest();
     this.#stopping = true;
     this.#roomWaiter?.();
     this.#flush();
@@ -173,6 +181,24 @@ export class EventDispatcher {
       );
     }
     return { unsettled };
+  }
+
+  /**
+   * Takes what the bus holds without waiting, past the read-ahead bound (the bus itself is bounded): nothing is
+   * published any more when a server drains its own dispatchers, and what is left unread would be lost.
+   */
+  async #readRest(): Promise<void> {
+    for (;;) {
+      let deliveries: readonly Delivery[];
+      try {
+        deliveries = await this.#source.next(this.#readSize, { wait: false });
+      } catch (error) {
+        this.#logger.warn({ err: messageOf(error) }, 'reading the last events from the bus failed');
+        return;
+      }
+      if (deliveries.length === 0) return;
+      this.#take(deliveries);
+    }
   }
 
   async #readLoop(): Promise<void> {

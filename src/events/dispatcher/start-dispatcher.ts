@@ -47,6 +47,8 @@ export interface StartDispatcherOptions {
   readonly now?: () => number;
   /** Backoff jitter in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /** Deliver what the bus still holds when closing (the memory bus: see EventDispatcherOptions). @default false */
+  readonly readToEndOnDrain?: boolean;
 }
 
 /** A dispatcher at work. */
@@ -88,6 +90,7 @@ export async function startDispatcher(options: StartDispatcherOptions): Promise<
     settleWithinMs: config.claimTimeMs,
     now,
     ...(options.random !== undefined && { random: options.random }),
+    readToEndOnDrain: options.readToEndOnDrain ?? false,
   });
   const metrics = new DispatcherMetrics(dispatcher, { processMetrics: options.processMetrics ?? false });
   const rules: DispatcherHealthRules = {

@@ -220,6 +220,37 @@ describe('event dispatcher', () => {
     expect(sink.sends).toEqual([['copy-000']]);
   });
 
+  it('with readToEndOnDrain, a drain delivers what the memory bus still held unread', async () => {
+    const held = gate();
+    const sink = new RecordingSink([async () => held.opened.then(() => ({ rejected: [] }))]);
+    // A read-ahead of one batch: while the first batch waits for the backend, the rest stays unread on the bus.
+    const { publish, dispatcher } = rig(sink, { batchSize: 3, buffer: 3, readToEndOnDrain: true });
+    const ids = publish('rest', 10);
+    dispatcher.start();
+    await vi.waitFor(() => {
+      expect(sink.sends).toHaveLength(1);
+    }, WAIT);
+    const drained = dispatcher.drain(3000);
+    held.open();
+    expect(await drained).toEqual({ unsettled: 0 });
+    expect(sink.accepted).toEqual(ids);
+  });
+
+  it('without it, a drain leaves what was not read on the bus', async () => {
+    const held = gate();
+    const sink = new RecordingSink([async () => held.opened.then(() => ({ rejected: [] }))]);
+    const { publish, dispatcher } = rig(sink, { batchSize: 3, buffer: 3 });
+    const ids = publish('left', 10);
+    dispatcher.start();
+    await vi.waitFor(() => {
+      expect(sink.sends).toHaveLength(1);
+    }, WAIT);
+    const drained = dispatcher.drain(3000);
+    held.open();
+    await drained;
+    expect(sink.accepted).toEqual(ids.slice(0, 3));
+  });
+
   it('dead-letters a batch that fails on its last allowed attempt', async () => {
     const sink = new RecordingSink([], temporary('still down'));
     const { publish, dispatcher, bus, source } = rig(sink, { maxRetries: 0, busMaxAttempts: 2 });
