@@ -19,28 +19,7 @@ export interface BenchRedis {
 
 /** Connects to Redis (failing fast with a clear message when it is not there) and picks the run's key prefix. */
 export async function openBenchRedis(url: string): Promise<BenchRedis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  // The cause of a failed connection arrives as an error event; the rejected connect only says it closed.
-  let connectionError: Error | undefined;
-  redis.on('error', (error: Error) => {
-    connectionError = error;
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    const cause = connectionError ?? error;
-    throw new Error(
-      `Redis at ${safeUrl(url)} is not reachable (${cause instanceof Error ? cause.message : String(cause)}); ` +
-        'start it, pass --redis-url, or leave the redis leg out (--legs memory,capture)',
-    );
-  }
+  const redis = await connectBenchRedis(url, '--legs memory,capture');
   const keyPrefix = `llm-proxy-bench:${randomBytes(6).toString('hex')}:`;
   const forEachKeyBatch = async (visit: (keys: string[]) => Promise<void>): Promise<void> => {
     let cursor = '0';
@@ -58,12 +37,7 @@ export async function openBenchRedis(url: string): Promise<BenchRedis> {
   };
   return {
     keyPrefix,
-    async cpuSeconds() {
-      const info = await redis.info('cpu');
-      const field = (name: string): number =>
-        Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-      return field('used_cpu_user') + field('used_cpu_sys');
-    },
+    cpuSeconds: () => redisCpuSeconds(redis),
     async countKeys() {
       let count = 0;
       await forEachKeyBatch(async (keys) => {
@@ -86,6 +60,44 @@ export async function openBenchRedis(url: string): Promise<BenchRedis> {
       return deleted;
     },
   };
+}
+
+/**
+ * A connection to the benchmark's Redis, failing fast with a clear message — naming `withoutRedis`, the option
+ * that runs without it — when Redis is not there.
+ */
+export async function connectBenchRedis(url: string, withoutRedis: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  // The cause of a failed connection arrives as an error event; the rejected connect only says it closed.
+  let connectionError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    connectionError = error;
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    const cause = connectionError ?? error;
+    throw new Error(
+      `Redis at ${safeUrl(url)} is not reachable (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        `start it, pass --redis-url, or leave the redis leg out (${withoutRedis})`,
+    );
+  }
+  return redis;
+}
+
+/** CPU time the Redis server has used since it started (user + system, seconds; `INFO cpu`). */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 /** The URL without its password, for messages and reports. */

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-import { Redis } from 'ioredis';
+import { connectBenchRedis, redisCpuSeconds } from './bench-redis.js';
 
-import { safeUrl } from './bench-redis.js';
-
-const CONNECT_TIMEOUT_MS = 3000;
 /** The stream's TTL: a run stopped by a signal or its time budget cannot delete it, so it expires by itself. */
 const STREAM_TTL_SECONDS = 3600;
 
@@ -30,28 +27,7 @@ export interface EventsRedis {
  * empty, with a TTL of an hour in case the run is killed before it deletes it.
  */
 export async function openEventsRedis(url: string): Promise<EventsRedis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  // The cause of a failed connection arrives as an error event; the rejected connect only says it closed.
-  let connectionError: Error | undefined;
-  redis.on('error', (error: Error) => {
-    connectionError = error;
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    const cause = connectionError ?? error;
-    throw new Error(
-      `Redis at ${safeUrl(url)} is not reachable (${cause instanceof Error ? cause.message : String(cause)}); ` +
-        'start it, pass --redis-url, or leave the redis leg out (--legs memory)',
-    );
-  }
+  const redis = await connectBenchRedis(url, '--legs memory');
   const streamKey = `llm-proxy-bench:events:${randomBytes(6).toString('hex')}`;
   // The stream exists before the proxy's first XADD, so that it can carry a TTL (XADD keeps it); the group
   // is only what MKSTREAM needs, nobody reads from it.
@@ -73,12 +49,7 @@ export async function openEventsRedis(url: string): Promise<EventsRedis> {
       const value: unknown = index === -1 ? undefined : info[index + 1];
       return typeof value === 'number' ? value : undefined;
     },
-    async cpuSeconds() {
-      const text = await redis.info('cpu');
-      const field = (name: string): number =>
-        Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? NaN);
-      return field('used_cpu_user') + field('used_cpu_sys');
-    },
+    cpuSeconds: () => redisCpuSeconds(redis),
     async deleteStreamAndClose() {
       try {
         return await redis.del(streamKey, `${streamKey}:dead`);
