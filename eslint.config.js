@@ -32,4 +32,12 @@ export default tseslint.config(
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // The admin UI's own script runs in the browser.
+    files: ['assets/admin/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', setTimeout: 'readonly' },
+    },
+  },
 );

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 
 import { VERSION } from '../core/index.js';
+import { registerAdminCommand } from './admin/admin-command.js';
 import { registerBenchmarkCommand } from './benchmark/benchmark-command.js';
 import { registerDispatcherCommand } from './dispatcher/dispatcher-command.js';
 import { registerManageCommands } from './manage/manage-command.js';
@@ -24,6 +25,7 @@ export function createProgram(): Command {
     .exitOverride()
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
   registerServerCommand(program);
+  registerAdminCommand(program);
   registerDispatcherCommand(program);
   registerSetupCommand(program);
   registerMigrateCommand(program);

@@ -175,6 +175,19 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
       },
     };
   },
+  admin: function resolveAdminSection(reader) {
+    return {
+      admin: {
+        enabled: reader.read('ADMIN_UI_ENABLED'),
+        path: reader.read('ADMIN_UI_PATH'),
+        session: {
+          idleTimeoutMs: reader.read('ADMIN_UI_SESSION_IDLE_TIMEOUT'),
+          maxAgeMs: reader.read('ADMIN_UI_SESSION_MAX_AGE'),
+          rememberMeMaxAgeMs: reader.read('ADMIN_UI_REMEMBER_ME_MAX_AGE'),
+        },
+      },
+    };
+  },
   redis: function resolveRedisSection(reader) {
     const invalidationChannel = reader.read('REDIS_INVALIDATION_CHANNEL');
     const url = reader.read('REDIS_URL');

@@ -10,6 +10,24 @@ export type DatabaseConfig =
   | { readonly driver: 'sqlite'; readonly path: string }
   | { readonly driver: 'postgres'; readonly url: string; readonly poolSize: number };
 
+/** The admin web UI as `llm-proxy server` serves it. */
+export interface AdminConfig {
+  readonly enabled: boolean;
+  /** Mount path without a trailing slash (`/admin`). */
+  readonly path: string;
+  readonly session: AdminSessionConfig;
+}
+
+/** How long an admin UI sign-in lasts. */
+export interface AdminSessionConfig {
+  /** A session unused for this long ends. */
+  readonly idleTimeoutMs: number;
+  /** A session ends this long after sign-in. */
+  readonly maxAgeMs: number;
+  /** Absolute (and idle) lifetime of a "remember me" session, whose cookie outlives the browser. */
+  readonly rememberMeMaxAgeMs: number;
+}
+
 /** The shared Redis, when one is configured. */
 export interface RedisConfig {
   /** `redis://` or `rediss://` URL (may carry a password: never log it); undefined means no Redis. */
@@ -170,6 +188,7 @@ export interface Config {
     readonly path: string;
     readonly requireAuth: boolean;
   };
+  readonly admin: AdminConfig;
   readonly redis: RedisConfig;
 }
 
@@ -188,6 +207,7 @@ export interface SectionProperties {
   dispatcher: 'dispatcher';
   usage: 'usage';
   metrics: 'metrics';
+  admin: 'admin';
   redis: 'redis';
 }
 

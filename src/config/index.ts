@@ -7,6 +7,8 @@ export type {
   DispatcherServiceConfig,
   EventsConfig,
   LogLevel,
+  AdminConfig,
+  AdminSessionConfig,
   RedisConfig,
   SectionProperties,
   UsageConfig,

@@ -22,7 +22,7 @@ export const UNSUPPORTED_VARIABLES: Readonly<Record<string, string>> = {
     'not supported: TOKEN_CACHE_TTL and TOKEN_CACHE_MAX cover project keys as well',
   DATABASE_MAX_IDLE_CONNS: 'not supported: DATABASE_POOL_SIZE bounds the PostgreSQL pool',
   DATABASE_CONN_MAX_LIFETIME: 'not supported: DATABASE_POOL_SIZE bounds the PostgreSQL pool',
-  'ADMIN_UI_*': 'not supported yet (the admin UI comes later)',
+  ADMIN_UI_TEMPLATE_DIR: 'not supported: the admin UI ships its pages and assets in the package',
   ADMIN_USER: 'not supported (the original did not read it either)',
   ADMIN_PASSWORD: 'not supported (the original did not read it either)',
   'CORS_*': 'not supported: CORS follows allowed_origins of each provider in the provider file',

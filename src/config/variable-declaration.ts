@@ -17,6 +17,7 @@ export type ConfigSection =
   | 'dispatcher'
   | 'usage'
   | 'metrics'
+  | 'admin'
   | 'redis';
 
 /** One configuration variable as the table declares it (its name is its key in the table). */

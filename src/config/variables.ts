@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 
 import type { ConfigSection, VariableSpec } from './variable-declaration.js';
+import { ADMIN_VARIABLES } from './variables/admin-variables.js';
 import { CACHE_VARIABLES } from './variables/cache-variables.js';
 import { DISPATCHER_VARIABLES, EVENT_VARIABLES, USAGE_VARIABLES } from './variables/events-variables.js';
 import { LOG_VARIABLES } from './variables/log-variables.js';
@@ -46,6 +47,11 @@ export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly 
   },
   { name: 'metrics', intro: 'The JSON and Prometheus metrics endpoints.' },
   {
+    name: 'admin',
+    intro:
+      'The admin web UI (see "Admin UI"): where `llm-proxy server` serves it and how long a sign-in lasts.',
+  },
+  {
     name: 'redis',
     intro:
       'Redis shares state between instances (cache invalidation). Nothing needs it by default: unlike the original program, whose `REDIS_ADDR` defaults to `localhost:6379`, no address means no Redis.',
@@ -64,6 +70,7 @@ const TABLE = {
   ...DISPATCHER_VARIABLES,
   ...USAGE_VARIABLES,
   ...SERVICE_VARIABLES,
+  ...ADMIN_VARIABLES,
 };
 
 /** Name of a variable the program reads. */

@@ -202,6 +202,17 @@ export const ERRORS = {
     status: 503,
     message: "the project's provider is not configured on this server",
   },
+
+  ADMIN_FORM_REJECTED: {
+    code: 'admin_form_rejected',
+    status: 403,
+    message: 'this form came from another site or its page has expired; reload the page and try again',
+  },
+  MANAGEMENT_API_UNREACHABLE: {
+    code: 'management_api_unreachable',
+    status: 502,
+    message: 'the management API could not be reached',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** The names of catalog entries. */

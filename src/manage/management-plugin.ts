@@ -8,6 +8,7 @@ import type { Clock } from '../core/index.js';
 import { createProjectService } from '../projects/index.js';
 import type { Store } from '../store/index.js';
 import { createTokenService } from '../tokens/index.js';
+import { registerAdminSessionRoutes } from './admin-session-routes.js';
 import { createAuditHook, noteAuditFailure } from './audit-hook.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { registerManagementBodyParsers } from './body-parsers.js';
@@ -19,6 +20,8 @@ import { registerMethodNotAllowed } from './method-not-allowed.js';
 import { registerProjectRoutes } from './project-routes.js';
 import type { CachePurgeService, ManagementRouteDeps } from './route-deps.js';
 import { registerTokenRoutes } from './token-routes.js';
+import { registerStatusRoutes } from './status-routes.js';
+import type { SystemStatusSource } from './status-schemas.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -46,6 +49,8 @@ export interface ManagementPluginOptions {
   readonly providers: readonly string[];
   /** The response cache's purge; absent when caching is disabled (`/cache/purge` then answers 400). */
   readonly cachePurge?: CachePurgeService | undefined;
+  /** What `GET /status` answers; without it the route is not served. */
+  readonly status?: SystemStatusSource | undefined;
 }
 
 /**
@@ -99,6 +104,8 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerAuditRoutes(secured, deps);
     registerCacheRoutes(secured, deps);
     registerUsageRoutes(secured, deps);
+    registerAdminSessionRoutes(secured);
+    if (options.status !== undefined) registerStatusRoutes(secured, options.status);
     registerMethodNotAllowed(secured, '/projects', ['GET', 'POST']);
     registerMethodNotAllowed(secured, '/projects/:id', ['GET', 'PATCH', 'DELETE'], ['GET', 'PATCH']);
     registerMethodNotAllowed(secured, '/projects/:id/tokens/revoke', ['POST']);
@@ -109,6 +116,9 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     registerMethodNotAllowed(secured, '/audit/:id', ['GET']);
     registerMethodNotAllowed(secured, '/cache/purge', ['POST']);
     registerMethodNotAllowed(secured, '/usage', ['GET']);
+    registerMethodNotAllowed(secured, '/admin/sign-in', ['POST']);
+    if (options.status !== undefined) registerMethodNotAllowed(secured, '/status', ['GET']);
+    registerMethodNotAllowed(secured, '/admin/sign-out', ['POST']);
     done();
   });
 };
@@ -140,6 +150,8 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'audit', description: 'the audit trail' },
         { name: 'cache', description: 'the response cache' },
         { name: 'usage', description: 'token usage and estimated cost' },
+        { name: 'status', description: "this instance's live figures" },
+        { name: 'admin', description: 'sign-in and sign-out of the admin UI, for its audit trail' },
       ],
     },
   });

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = {
   auditList: 'audit.list',
   auditShow: 'audit.show',
   cachePurge: 'cache.purge',
+  adminLogin: 'admin.login',
+  adminLogout: 'admin.logout',
 } as const;
 
 /** The actor of every management event. */

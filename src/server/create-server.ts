@@ -14,7 +14,7 @@ import {
   managementPlugin,
   sendAppError,
 } from '../manage/index.js';
-import type { CachePurgeService } from '../manage/index.js';
+import type { CachePurgeService, SystemStatusSource } from '../manage/index.js';
 import type { ProxyHandler } from '../proxy/index.js';
 import type { Store } from '../store/index.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -43,6 +43,8 @@ export interface ServerDeps {
   readonly proxy?: ProxyHandler;
   /** The response cache's purge (`POST /manage/cache/purge`); absent when caching is disabled. */
   readonly cachePurge?: CachePurgeService | undefined;
+  /** What `GET /manage/status` answers. */
+  readonly status?: SystemStatusSource | undefined;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     providers: [...deps.config.providers.providers.keys()],
     clock,
     cachePurge: deps.cachePurge,
+    status: deps.status,
   });
   for (const extend of deps.extensions ?? []) await extend(app);
   await app.ready();

@@ -6,7 +6,7 @@ import {
   eventSinkConfig,
   startDispatcher,
 } from '../events/index.js';
-import type { EventBus } from '../events/index.js';
+import type { EventBus, RunningDispatcher } from '../events/index.js';
 import type { ResourceStack } from './resource-stack.js';
 
 /** The consumer group of the server's own JSONL file: apart from every dispatcher's group, so it sees all. */
@@ -17,15 +17,17 @@ const FILE_EVENT_LOG_GROUP = 'llm-proxy-file-event-log';
  * DISPATCHER_IN_PROCESS, the configured backend. Each reads the bus in its own consumer group, so both receive
  * every event; on the Redis bus the in-process dispatcher shares its group with `llm-proxy dispatcher`
  * processes. They are drained when the server closes — after it stopped taking requests — and on the memory
- * bus they first read everything it still holds, which would otherwise be lost with the process.
+ * bus they first read everything it still holds, which would otherwise be lost with the process. Returns them
+ * for the status page.
  */
 export async function startInProcessDispatchers(
   config: Config,
   bus: EventBus,
   logger: Logger,
   parts: ResourceStack,
-): Promise<void> {
+): Promise<RunningDispatcher[]> {
   const services = [];
+  const started: RunningDispatcher[] = [];
   if (config.events.fileEventLog !== '') {
     services.push({
       group: FILE_EVENT_LOG_GROUP,
@@ -48,5 +50,7 @@ export async function startInProcessDispatchers(
     parts.add(`${service.type} dispatcher`, async () => {
       await running.close();
     });
+    started.push(running);
   }
+  return started;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
+import { adminPlugin, injectedManagementApi } from '../admin/index.js';
 import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { EventPublisher } from '../events/index.js';
@@ -35,6 +36,7 @@ import type { ResponseCache } from './open-response-cache.js';
 import type { RequestListener, ServerExtension } from './create-server.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { checkSecretsAtRest } from './secrets-at-rest-check.js';
+import { systemStatus } from './system-status.js';
 import { ResourceStack } from './resource-stack.js';
 
 /**
@@ -188,7 +190,8 @@ async function assemble(
   const usage = openUsageRollup(config, store, logger, parts);
   const eventBus =
     overrides.eventPublisher === undefined ? await openEventBus(config, logger, parts) : undefined;
-  if (eventBus !== undefined) await startInProcessDispatchers(config, eventBus, logger, parts);
+  const dispatchers =
+    eventBus === undefined ? [] : await startInProcessDispatchers(config, eventBus, logger, parts);
   const events = requestEvents({
     config,
     logger,
@@ -250,6 +253,17 @@ async function assemble(
     }
     return undefined;
   };
+  const adminUi: ServerExtension = async (app) => {
+    if (!config.admin.enabled) return;
+    await app.register(adminPlugin, {
+      prefix: config.admin.path,
+      basePath: config.admin.path,
+      managementApi: injectedManagementApi({ app, managementToken: config.managementToken }),
+      session: config.admin.session,
+      logger,
+      clock,
+    });
+  };
   const app = await createServer({
     config,
     store: invalidatingStore(store, invalidation),
@@ -257,7 +271,16 @@ async function assemble(
     audit,
     clock,
     proxy,
-    extensions: [metricsRoutes, ...(overrides.extensions ?? [])],
+    extensions: [metricsRoutes, adminUi, ...(overrides.extensions ?? [])],
+    status: systemStatus({
+      config,
+      clock,
+      dialect: store.dialect,
+      metrics,
+      cacheStore,
+      publisher: events?.publisher,
+      dispatchers,
+    }),
     cachePurge: responseCache && {
       shared: config.cache.shared,
       purge: (selector) => responseCache.purger.purge(selector),

@@ -27,6 +27,7 @@ const PROPERTIES: Record<ConfigSection, readonly string[]> = {
   dispatcher: ['dispatcher'],
   usage: ['usage'],
   metrics: ['metrics'],
+  admin: ['admin'],
   redis: ['redis'],
 };
 
@@ -45,6 +46,21 @@ function redis(env: ConfigSources['env']) {
 }
 
 describe('configuration by section', () => {
+  it('mounts the admin UI under /admin by default and refuses paths the server answers itself', () => {
+    expect(resolveConfig({ env: {} }, ['admin']).admin).toEqual({
+      enabled: true,
+      path: '/admin',
+      session: { idleTimeoutMs: 1_800_000, maxAgeMs: 43_200_000, rememberMeMaxAgeMs: 2_592_000_000 },
+    });
+    expect(resolveConfig({ env: { ADMIN_UI_PATH: '/ops/ui/' } }, ['admin']).admin.path).toBe('/ops/ui');
+    for (const path of ['/', 'admin', '/manage', '/v1/admin', '/metrics', '/a b']) {
+      expect(
+        problemsOf(() => resolveConfig({ env: { ADMIN_UI_PATH: path } }, ['admin'])),
+        path,
+      ).toEqual([expect.stringContaining('ADMIN_UI_PATH')]);
+    }
+  });
+
   it('resolves each section alone, with only its own properties', () => {
     for (const section of ALL_SECTIONS) {
       const config = resolveConfig({ env: token }, [section]);

@@ -1,26 +1,30 @@
+import { existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
-import { TEST_POSTGRES_URL, TEST_REDIS_URL } from './service-urls.js';
+import { CHROMIUM_PATH, TEST_POSTGRES_URL, TEST_REDIS_URL } from './service-urls.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresAvailable: boolean;
     redisAvailable: boolean;
+    chromiumAvailable: boolean;
   }
 }
 
 /**
- * Finds out once which local services answer. Suites that need a missing one skip with a visible notice,
+ * Finds out once which local services answer (and whether Chromium is installed for the browser tests). Suites that need a missing one skip with a visible notice,
  * except under CI=true, where a missing service fails the run instead of silently shrinking it.
  */
 export default async function setup(project: TestProject): Promise<void> {
   const [postgres, redis] = await Promise.all([postgresAnswers(), redisAnswers()]);
+  const chromium = existsSync(CHROMIUM_PATH);
   const missing = [
     ...(postgres ? [] : [`PostgreSQL (${TEST_POSTGRES_URL})`]),
     ...(redis ? [] : [`Redis (${TEST_REDIS_URL})`]),
+    ...(chromium ? [] : [`Chromium (${CHROMIUM_PATH}; apt install chromium)`]),
   ];
   if (missing.length > 0) {
     if (process.env.CI === 'true') {
@@ -30,6 +34,7 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide('postgresAvailable', postgres);
   project.provide('redisAvailable', redis);
+  project.provide('chromiumAvailable', chromium);
 }
 
 async function postgresAnswers(): Promise<boolean> {

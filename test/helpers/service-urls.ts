@@ -4,3 +4,6 @@ export const TEST_POSTGRES_URL =
 
 /** Redis server used by tests. */
 export const TEST_REDIS_URL = process.env.LLM_PROXY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The Chromium the browser tests drive (Debian's `chromium` package). */
+export const CHROMIUM_PATH = process.env.LLM_PROXY_TEST_CHROMIUM ?? '/usr/bin/chromium';

@@ -29,6 +29,9 @@ const ROUTES: [string, string, string][] = [
   ['/manage/audit/{id}', 'get', '200'],
   ['/manage/cache/purge', 'post', '200'],
   ['/manage/usage', 'get', '200'],
+  ['/manage/status', 'get', '200'],
+  ['/manage/admin/sign-in', 'post', '204'],
+  ['/manage/admin/sign-out', 'post', '204'],
 ];
 
 describe('OpenAPI document', () => {

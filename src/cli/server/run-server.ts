@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 
 import { ConfigError, configWarnings, resolveConfig, writeDotenvValues } from '../../config/index.js';
 import type { Config, ConfigSources } from '../../config/index.js';
-import type { Logger } from '../../core/index.js';
 import { createLogger, startGateway } from '../../server/index.js';
 import type { Gateway } from '../../server/index.js';
 import { CliError, enableDebugOutput, errorCodeOf } from '../shared/cli-error.js';
@@ -11,10 +10,10 @@ import { COMMAND_VARIABLES } from '../shared/command-variables.js';
 import { assertEnvFileExists, commandSources, mergedValue } from '../shared/config-sources.js';
 import { describe } from '../shared/open-database.js';
 import { generateManagementToken } from '../shared/secrets.js';
+import { waitForShutdown } from '../shared/shutdown.js';
 import { assertCanListen, bindHost, listenError } from './listen-address.js';
 import { claimPidFile } from './pid-file.js';
 
-const SHUTDOWN_DEADLINE_MS = 30_000;
 const BIND_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);
 
 /** What `llm-proxy server` was started with. */
@@ -123,34 +122,4 @@ function resolveServerConfig(sources: ConfigSources, envFile: string): Config {
     ].join('\n'),
   );
   return config;
-}
-
-function waitForShutdown(logger: Logger, stop: () => Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        reject(new CliError(`${signal} received again: exiting without waiting for the shutdown`));
-        return;
-      }
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      const deadline = setTimeout(() => {
-        reject(new CliError('shutdown did not finish within 30 s'));
-      }, SHUTDOWN_DEADLINE_MS);
-      stop().then(
-        () => {
-          clearTimeout(deadline);
-          logger.info('stopped');
-          resolve();
-        },
-        (error: unknown) => {
-          clearTimeout(deadline);
-          reject(new CliError(`shutdown failed: ${describe(error)}`, { cause: error }));
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+
+import { forwardedHeaders, queryString } from './management-api.js';
+import type { ApiRequest, ApiResponse, ManagementApi } from './management-api.js';
+
+/** Options of {@link injectedManagementApi}. */
+export interface InjectedManagementApiOptions {
+  /** The server whose `/manage` routes answer; the calls go through its whole request lifecycle. */
+  readonly app: FastifyInstance;
+  readonly managementToken: string;
+  /** @default '/manage' */
+  readonly prefix?: string;
+}
+
+/**
+ * The management API of this very server, called without a socket (`app.inject`): the same routes, validation,
+ * authentication and audit as a remote client gets, at the cost of a function call.
+ */
+export function injectedManagementApi(options: InjectedManagementApiOptions): ManagementApi {
+  const prefix = options.prefix ?? '/manage';
+  return {
+    async call(request: ApiRequest): Promise<ApiResponse> {
+      const headers: Record<string, string> = {
+        ...forwardedHeaders(request.client),
+        authorization: `Bearer ${request.token ?? options.managementToken}`,
+      };
+      if (request.body !== undefined) headers['content-type'] = 'application/json';
+      const response = await options.app.inject({
+        method: request.method,
+        url: `${prefix}${request.path}${queryString(request.query)}`,
+        headers,
+        ...(request.body === undefined ? {} : { payload: JSON.stringify(request.body) }),
+      });
+      return { status: response.statusCode, body: parseJson(response.body) };
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
