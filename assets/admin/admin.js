@@ -112,7 +112,14 @@
         data: {
           labels: labels,
           datasets: spec.datasets.map(function (dataset) {
-            return { label: dataset.label, data: dataset.data, tension: 0.2, fill: false, pointRadius: 2 };
+            return {
+              label: dataset.label,
+              data: dataset.data,
+              tension: 0.2,
+              fill: false,
+              // A week of hours is 168 points: markers would only thicken the line.
+              pointRadius: spec.labels.length > 48 ? 0 : 2,
+            };
           }),
         },
         options: {
@@ -120,7 +127,10 @@
           maintainAspectRatio: false,
           animation: false,
           interaction: { mode: 'index', intersect: false },
-          scales: { y: { beginAtZero: true } },
+          scales: {
+            x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
+            y: { beginAtZero: true },
+          },
         },
       });
     });

@@ -3,18 +3,18 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { AdminSessionConfig } from '../config/index.js';
 import { AppError, ERRORS, secretsEqual, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
-import { adminAssets, adminFonts } from './assets.js';
-import { parseCookies, serializeCookie } from './cookies.js';
-import { createHtmlErrorHandler, sendErrorPage } from './error-page.js';
-import { field, formOf, registerFormParser } from './form-body.js';
-import type { ManagementApi } from './management-api.js';
-import { attachAdminContext, createAdminContext } from './page-context.js';
-import { registerPages } from './pages.js';
-import { clientFactsOf, isSameOrigin, ownOrigin, reachedOverHttps } from './request-facts.js';
-import { setSecurityHeaders } from './security-headers.js';
-import { MemorySessionStore } from './session-store.js';
-import type { SessionStore } from './session-store.js';
-import { SESSION_COOKIE, registerSignInRoutes } from './sign-in-routes.js';
+import { adminAssets, adminFonts } from './render/assets.js';
+import { parseCookies, serializeCookie } from './session/cookies.js';
+import { createHtmlErrorHandler, sendErrorPage } from './render/error-page.js';
+import { field, formOf, registerFormParser } from './session/form-body.js';
+import type { ManagementApi } from './api/management-api.js';
+import { attachAdminContext, createAdminContext } from './render/page-context.js';
+import { registerPages } from './pages/pages.js';
+import { clientFactsOf, isSameOrigin, ownOrigin, reachedOverHttps } from './session/request-facts.js';
+import { setSecurityHeaders } from './session/security-headers.js';
+import { MemorySessionStore } from './session/session-store.js';
+import type { SessionStore } from './session/session-store.js';
+import { SESSION_COOKIE, registerSignInRoutes } from './session/sign-in-routes.js';
 
 /** A year: hashed asset names change with their content, so a browser may keep them that long. */
 const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';

@@ -1,11 +1,11 @@
 export { adminPlugin } from './admin-plugin.js';
 export type { AdminPluginOptions } from './admin-plugin.js';
-export { httpManagementApi } from './http-management-api.js';
-export type { HttpManagementApiOptions } from './http-management-api.js';
-export { injectedManagementApi } from './injected-management-api.js';
-export type { InjectedManagementApiOptions } from './injected-management-api.js';
-export type { ManagementApi } from './management-api.js';
-export { MemorySessionStore } from './session-store.js';
-export type { SessionStore } from './session-store.js';
+export { httpManagementApi } from './api/http-management-api.js';
+export type { HttpManagementApiOptions } from './api/http-management-api.js';
+export { injectedManagementApi } from './api/injected-management-api.js';
+export type { InjectedManagementApiOptions } from './api/injected-management-api.js';
+export type { ManagementApi } from './api/management-api.js';
+export { MemorySessionStore } from './session/session-store.js';
+export type { SessionStore } from './session/session-store.js';
 export { createStandaloneAdmin } from './standalone-server.js';
 export type { StandaloneAdminOptions } from './standalone-server.js';

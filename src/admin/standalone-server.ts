@@ -5,7 +5,7 @@ import type { AdminSessionConfig } from '../config/index.js';
 import { AppError, ERRORS, VERSION, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { adminPlugin } from './admin-plugin.js';
-import { httpManagementApi } from './http-management-api.js';
+import { httpManagementApi } from './api/http-management-api.js';
 
 /** How long `/health` waits for the server's own `/health`. */
 const BACKEND_HEALTH_TIMEOUT_MS = 3000;

@@ -20,6 +20,8 @@ export const MAX_DURATION_MINUTES = 525_600;
 export const MAX_TOKEN_NAME_LENGTH = 100;
 /** Largest accepted `max_requests` (the column is a 32-bit integer on PostgreSQL). */
 export const MAX_QUOTA = 2_147_483_647;
+/** Largest page of a paged token list. */
+export const MAX_TOKEN_PAGE_SIZE = 1000;
 /** Largest accepted audit page number. */
 export const MAX_PAGE_NUMBER = 1_000_000;
 /** Largest accepted `page_size` (anything above {@link MAX_PAGE_SIZE} is clamped to it). */
@@ -279,6 +281,30 @@ export const TokenListQuery = Type.Object({
   active_only: Flag('only tokens not revoked: true/1/yes or false/0/no'),
   activeOnly: Flag('alias of active_only'),
   status: Type.Optional(TokenStatusSchema('only tokens of this status')),
+  sort: Type.Optional(
+    Type.Unsafe<'created' | 'expires' | 'last_used' | 'requests'>({
+      type: 'string',
+      enum: ['created', 'expires', 'last_used', 'requests'],
+      description: 'order by creation (default), expiry, last use or requests counted',
+    }),
+  ),
+  order: Type.Optional(
+    Type.Unsafe<'asc' | 'desc'>({
+      type: 'string',
+      enum: ['asc', 'desc'],
+      description: 'desc (default) or asc; tokens that never expire or were never used come last either way',
+    }),
+  ),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, description: 'with page_size: only that page' }),
+  ),
+  page_size: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_TOKEN_PAGE_SIZE,
+      description: `1..${String(MAX_TOKEN_PAGE_SIZE)}; with page: the answer holds one page and X-Total-Count the total`,
+    }),
+  ),
 });
 /** Parsed query of `GET /manage/tokens`. */
 export type TokenListQuery = Static<typeof TokenListQuery>;

@@ -24,6 +24,18 @@ export const SystemStatusView = Type.Object({
   uptime_seconds: Type.Number(),
   database: Type.Object({ dialect: Type.String() }),
   requests: Type.Object({ total: Count, errors: Count, in_flight: Count }),
+  projects: Type.Object({ total: Count, active: Count }),
+  tokens: Type.Object({
+    total: Count,
+    active: Count,
+    expired: Count,
+    revoked: Count,
+    exhausted: Count,
+    requests: Type.Integer({
+      minimum: 0,
+      description: 'requests counted on every token (their request_count)',
+    }),
+  }),
   cache: Type.Object({
     enabled: Type.Boolean(),
     backend: Type.Union([Type.String(), Type.Null()]),
@@ -56,5 +68,5 @@ export const SystemStatusView = Type.Object({
 /** The JSON of `GET /manage/status`. */
 export type SystemStatusView = Static<typeof SystemStatusView>;
 
-/** Reads the instance's status when `GET /manage/status` is asked (cheap: memory, plus the cache store's size). */
+/** Reads the status when `GET /manage/status` is asked: memory, the cache store's size and two counting queries. */
 export type SystemStatusSource = () => Promise<SystemStatusView>;

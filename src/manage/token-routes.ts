@@ -20,6 +20,8 @@ import {
 import { maskedToken, tokenCreatedView, tokenView } from './views.js';
 
 const TAGS = ['tokens'];
+/** Tokens per page when only `page` is given. */
+const DEFAULT_TOKEN_PAGE_SIZE = 50;
 
 /** Registers `/tokens`, `/tokens/{id}` and `/tokens/{id}/rotate` (issue, list, read, update, revoke, rotate). */
 export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteDeps): void {
@@ -62,18 +64,28 @@ export function registerTokenRoutes(app: FastifyInstance, deps: ManagementRouteD
     {
       schema: {
         tags: TAGS,
-        summary: 'List tokens, newest first',
+        summary:
+          'List tokens, newest first or as `sort` and `order` say; with `page` or `page_size` one page, the total in X-Total-Count',
         querystring: TokenListQuery,
         response: { 200: Type.Array(TokenView), ...errorResponses(400, 401) },
       },
       config: { auditAction: AUDIT_ACTIONS.tokenList },
     },
-    async (request) => {
+    async (request, reply) => {
       const { query } = request;
       const projectId = listProjectFilter(query.project_id, query.projectId);
       const activeOnly = flagValue(query.active_only ?? query.activeOnly) ?? false;
       const { status } = query;
-      const list = await tokens.list({ projectId, activeOnly, ...(status !== undefined && { status }) });
+      const filter = { projectId, activeOnly, ...(status !== undefined && { status }) };
+      const paged = query.page !== undefined || query.page_size !== undefined;
+      const pageSize = query.page_size ?? DEFAULT_TOKEN_PAGE_SIZE;
+      const list = await tokens.list(filter, {
+        sort: query.sort ?? 'created',
+        order: query.order ?? 'desc',
+        ...(paged && { limit: pageSize, offset: ((query.page ?? 1) - 1) * pageSize }),
+      });
+      // Without paging the answer stays the whole list, as the original's clients expect.
+      if (paged) void reply.header('x-total-count', String(await tokens.count(filter)));
       const audit = auditStateOf(request);
       audit.projectId = projectId;
       Object.assign(audit.details, {

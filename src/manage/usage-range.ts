@@ -7,7 +7,7 @@ const DAY_MS = 24 * HOUR_MS;
 /** The default range: the last day. */
 const DEFAULT_RANGE_MS = DAY_MS;
 /** Longest range per period: a month of hours, a year of days (leap years included). */
-const MAX_RANGE_MS: Record<UsagePeriod, number> = { hour: 31 * DAY_MS, day: 366 * DAY_MS };
+const MAX_RANGE_MS: Record<UsagePeriod, number> = { hour: 31 * DAY_MS, day: 366 * DAY_MS, all: 366 * DAY_MS };
 const DIMENSIONS: Record<string, UsageDimension> = { project: 'project', token: 'token', model: 'model' };
 /**
  * RFC 3339 date-time (`T` or a space between date and time, as section 5.6 allows; seconds and fraction
@@ -21,13 +21,13 @@ export type ResolvedUsageQuery = UsageQuery & { readonly by: readonly UsageDimen
 
 /**
  * Reads the query of `GET /manage/usage`: filters (empty = none), the range (`to` defaults to now, `from` to
- * 24 hours before `to`; both rounded outwards to whole periods; `from` before `to`; at most 31 days by hour
- * or 366 by day) and the breakdowns. Every problem is reported at once as a 400 `validation_failed`.
+ * 24 hours before `to`; both rounded outwards to whole periods — hours for `all`; `from` before `to`; at most
+ * 31 days by hour, 366 by day or as one bucket) and the breakdowns. Every problem is reported at once as a 400 `validation_failed`.
  */
 export function resolveUsageQuery(params: UsageQueryParams, now: Date): ResolvedUsageQuery {
   const problems: string[] = [];
   const groupBy: UsagePeriod = params.group_by ?? 'hour';
-  const unit = groupBy === 'hour' ? HOUR_MS : DAY_MS;
+  const unit = groupBy === 'day' ? DAY_MS : HOUR_MS;
   const from = parseTime('from', params.from, problems);
   const to = parseTime('to', params.to, problems);
   const by = parseBreakdowns(params.by, problems);

@@ -6,7 +6,7 @@ import { Nullable, Timestamp, queryFilter } from './schema-parts.js';
 /** Most buckets one `GET /manage/usage` answers with. */
 export const MAX_USAGE_BUCKETS = 10_000;
 
-const USAGE_PERIODS = ['hour', 'day'] as const;
+const USAGE_PERIODS = ['hour', 'day', 'all'] as const;
 
 /** Query of `GET /manage/usage`. */
 export const UsageQueryParams = Type.Object({
@@ -24,7 +24,8 @@ export const UsageQueryParams = Type.Object({
       type: 'string',
       enum: [...USAGE_PERIODS],
       default: 'hour',
-      description: 'length of a bucket: hour (ranges up to 31 days) or UTC day (up to 366 days)',
+      description:
+        'length of a bucket: hour (ranges up to 31 days), UTC day (up to 366 days) or all, the whole range as one bucket (whole hours, up to 366 days)',
     }),
   ),
   by: queryFilter('breakdowns within each period, comma-separated: project, token, model'),

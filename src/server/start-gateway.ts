@@ -275,7 +275,7 @@ async function assemble(
     status: systemStatus({
       config,
       clock,
-      dialect: store.dialect,
+      store,
       metrics,
       cacheStore,
       publisher: events?.publisher,

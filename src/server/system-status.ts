@@ -5,13 +5,13 @@ import type { Clock } from '../core/index.js';
 import type { EventPublisher, RunningDispatcher } from '../events/index.js';
 import type { SystemStatusSource, SystemStatusView } from '../manage/index.js';
 import type { ProxyMetrics } from '../metrics/index.js';
-import type { DialectName } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 /** What {@link systemStatus} reads. */
 export interface SystemStatusParts {
   readonly config: Config;
   readonly clock: Clock;
-  readonly dialect: DialectName;
+  readonly store: Store;
   readonly metrics: ProxyMetrics;
   readonly cacheStore: CacheStore | undefined;
   readonly publisher: EventPublisher | undefined;
@@ -21,6 +21,11 @@ export interface SystemStatusParts {
 /** The source of `GET /manage/status`: this instance's figures, read from memory when asked. */
 export function systemStatus(parts: SystemStatusParts): SystemStatusSource {
   return async function readSystemStatus(): Promise<SystemStatusView> {
+    const now = parts.clock.now();
+    const [projects, tokens] = await Promise.all([
+      parts.store.projects.list(),
+      parts.store.tokens.countByStatus(now),
+    ]);
     const metrics = parts.metrics.snapshot();
     const store = parts.cacheStore;
     const size = store === undefined ? { entries: 0, bytes: 0 } : await store.stats();
@@ -45,10 +50,12 @@ export function systemStatus(parts: SystemStatusParts): SystemStatusSource {
     );
     return {
       version: VERSION,
-      time: parts.clock.now().toISOString(),
+      time: now.toISOString(),
       uptime_seconds: metrics.uptime_seconds,
-      database: { dialect: parts.dialect },
+      database: { dialect: parts.store.dialect },
       requests: { total: metrics.request_count, errors: metrics.error_count, in_flight: metrics.in_flight },
+      projects: { total: projects.length, active: projects.filter((project) => project.isActive).length },
+      tokens,
       cache: {
         enabled: store !== undefined,
         backend: store === undefined ? null : parts.config.cache.backend,

@@ -73,7 +73,7 @@ class SqlStore implements Store {
   ) {
     this.projects = new SqlProjectRepository(db, cipher, clock);
     this.tokens = new SqlTokenRepository(db, clock);
-    this.audit = new SqlAuditRepository(db);
+    this.audit = new SqlAuditRepository(db, dialect);
     this.usage = new SqlUsageRepository(db, dialect);
     this.secrets = new SqlSecretsAtRest(db, cipher);
   }

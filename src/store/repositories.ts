@@ -70,6 +70,19 @@ export interface TokenSecretChange {
 }
 
 /** Filter for token lists. */
+/** What a token list may be ordered by. */
+export type TokenSort = 'created' | 'expires' | 'last_used' | 'requests';
+
+/** One page of a token list, in an order. */
+export interface TokenListPage {
+  /** @default 'created' */
+  readonly sort?: TokenSort;
+  /** Tokens without an expiry or a last use sort after the others either way. @default 'desc' */
+  readonly order?: 'asc' | 'desc';
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
 export interface TokenFilter {
   readonly projectId?: string;
   readonly activeOnly?: boolean;
@@ -92,7 +105,9 @@ export interface TokenRepository {
   get(id: string): Promise<TokenRecord | undefined>;
   findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
   /** Newest first. */
-  list(filter?: TokenFilter): Promise<TokenRecord[]>;
+  list(filter?: TokenFilter, page?: TokenListPage): Promise<TokenRecord[]>;
+  /** How many tokens the filter matches. */
+  count(filter?: TokenFilter): Promise<number>;
   /** Writes only the given columns (no lost update of counters); undefined when the token does not exist. */
   update(id: string, changes: TokenChanges): Promise<TokenRecord | undefined>;
   /** Replaces the stored hash and preview of an active token; undefined when no active token has this id. */
@@ -108,11 +123,23 @@ export interface TokenRepository {
   consumeRequest(id: string, now: Date): Promise<boolean>;
   /** Gives back one counted request (the upstream was never reached). */
   refundRequest(id: string): Promise<void>;
+  /** How many tokens have each status at `now`, and the requests all of them made (one pass, no rows read). */
+  countByStatus(now: Date): Promise<TokenCounts>;
   /** Adds batched request counts of tokens without a quota, and cache hits of every token. */
   addUsage(usage: readonly TokenUsage[]): Promise<void>;
 }
 
 /** Requests made with one token since the last flush. */
+/** Tokens by status, and the requests counted on all of them. */
+export interface TokenCounts {
+  readonly total: number;
+  readonly active: number;
+  readonly expired: number;
+  readonly revoked: number;
+  readonly exhausted: number;
+  readonly requests: number;
+}
+
 export interface TokenUsage {
   readonly id: string;
   /** Requests that count against `max_requests` (`request_count`). */
@@ -165,7 +192,7 @@ export interface UsageDelta extends UsageCounts {
 }
 
 /** The length of a usage report's periods. */
-export type UsagePeriod = 'hour' | 'day';
+export type UsagePeriod = 'hour' | 'day' | 'all';
 
 /** What a usage report covers and how it is grouped. */
 export interface UsageQuery {

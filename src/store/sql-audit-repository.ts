@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 
+import type { DialectName } from './store.js';
 import type { AuditEventRecord, AuditOutcome } from './records.js';
 import type { AuditFilter, AuditPage, AuditRepository } from './repositories.js';
 import { toDate, toInt } from './row-values.js';
@@ -32,7 +33,10 @@ const SEARCHED_COLUMNS = [
 
 /** The audit table in SQL; time filters compare real timestamps on both dialects. */
 export class SqlAuditRepository implements AuditRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async insert(event: AuditEventRecord): Promise<void> {
     await this.db
@@ -90,11 +94,12 @@ export class SqlAuditRepository implements AuditRepository {
       if (filter.endTime) conditions.push(eb('timestamp', '<=', filter.endTime));
       if (filter.search !== undefined && filter.search !== '') {
         const pattern = `%${escapeLike(filter.search.toLowerCase())}%`;
+        // Case-insensitive without lower() on every column of every row: SQLite's LIKE already ignores ASCII
+        // case (as its lower() does), PostgreSQL has ILIKE. Several times faster on a large trail.
+        const like = this.dialect === 'postgres' ? sql`ilike` : sql`like`;
         conditions.push(
           eb.or(
-            SEARCHED_COLUMNS.map(
-              (column) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`,
-            ),
+            SEARCHED_COLUMNS.map((column) => sql<boolean>`${sql.ref(column)} ${like} ${pattern} escape '\\'`),
           ),
         );
       }

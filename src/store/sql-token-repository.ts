@@ -3,14 +3,18 @@ import type { ExpressionBuilder, Expression, Kysely, Selectable, SqlBool } from 
 
 import { newId } from '../core/index.js';
 import type { Clock } from '../core/index.js';
+import { TOKEN_STATUSES } from './records.js';
 import type { TokenRecord, TokenStatus } from './records.js';
 import type {
   BulkRevokeResult,
   NewToken,
   TokenChanges,
+  TokenCounts,
   TokenFilter,
+  TokenListPage,
   TokenRepository,
   TokenSecretChange,
+  TokenSort,
   TokenUsage,
 } from './repositories.js';
 import { toBool, toDate, toDateOrNull, toInt } from './row-values.js';
@@ -75,8 +79,30 @@ export class SqlTokenRepository implements TokenRepository {
     return row && toTokenRecord(row);
   }
 
-  async list(filter: TokenFilter = {}): Promise<TokenRecord[]> {
-    let query = this.db.selectFrom('tokens').selectAll();
+  async list(filter: TokenFilter = {}, page: TokenListPage = {}): Promise<TokenRecord[]> {
+    const column = SORT_COLUMNS[page.sort ?? 'created'];
+    const order = page.order ?? 'desc';
+    let query = this.filtered(filter)
+      .selectAll()
+      // Tokens without the value (never expires, never used) come last in either order, on both dialects.
+      .orderBy(sql`case when ${sql.ref(column)} is null then 1 else 0 end`)
+      .orderBy(column, order)
+      .orderBy('id', order);
+    if (page.limit !== undefined) query = query.limit(page.limit);
+    if (page.offset !== undefined && page.offset > 0) query = query.offset(page.offset);
+    const rows = await query.execute();
+    return rows.map(toTokenRecord);
+  }
+
+  async count(filter: TokenFilter = {}): Promise<number> {
+    const row = await this.filtered(filter)
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  private filtered(filter: TokenFilter) {
+    let query = this.db.selectFrom('tokens');
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.activeOnly === true) query = query.where('is_active', '=', true);
     const { status } = filter;
@@ -84,8 +110,39 @@ export class SqlTokenRepository implements TokenRepository {
       const now = filter.now ?? this.clock.now();
       query = query.where((eb) => statusCondition(eb, status, now));
     }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
-    return rows.map(toTokenRecord);
+    return query;
+  }
+
+  async countByStatus(now: Date): Promise<TokenCounts> {
+    const row = await this.db
+      .selectFrom('tokens')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('total'),
+        eb.fn.sum<number | string | null>('request_count').as('requests'),
+        ...TOKEN_STATUSES.map((status) =>
+          eb.fn
+            .sum<number | string | null>(
+              eb
+                .case()
+                .when(statusCondition(eb, status, now))
+                .then(1)
+                .else(0)
+                .end(),
+            )
+            .as(status),
+        ),
+      ])
+      .executeTakeFirstOrThrow();
+    const read = (value: number | string | null | undefined) =>
+      value === null || value === undefined ? 0 : Number(value);
+    return {
+      total: read(row.total),
+      active: read(row.active),
+      expired: read(row.expired),
+      revoked: read(row.revoked),
+      exhausted: read(row.exhausted),
+      requests: read(row.requests),
+    };
   }
 
   async update(id: string, changes: TokenChanges): Promise<TokenRecord | undefined> {
@@ -185,6 +242,14 @@ export class SqlTokenRepository implements TokenRepository {
     }
   }
 }
+
+/** The column each sort orders by. */
+const SORT_COLUMNS = {
+  created: 'created_at',
+  expires: 'expires_at',
+  last_used: 'last_used_at',
+  requests: 'request_count',
+} as const satisfies Record<TokenSort, keyof TokensTable>;
 
 /** The SQL form of {@link tokenStatus}: the same checks in the same order. */
 function statusCondition(

@@ -4,7 +4,7 @@ import type { Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
 import { USAGE_COUNTER_COLUMNS } from './migrations/create-usage-hourly.js';
 import { ZERO_USAGE, addUsageCounts } from './records.js';
 import type { UsageBucket, UsageCounts, UsageDimension } from './records.js';
-import type { UsageDelta, UsagePeriod, UsageQuery, UsageReport, UsageRepository } from './repositories.js';
+import type { UsageDelta, UsageQuery, UsageReport, UsageRepository } from './repositories.js';
 import { toDate } from './row-values.js';
 import type { Database } from './schema.js';
 import type { DialectName } from './store.js';
@@ -56,30 +56,50 @@ export class SqlUsageRepository implements UsageRepository {
 
   async query(query: UsageQuery): Promise<UsageReport> {
     const dimensions = [...new Set(query.by ?? [])].map((dimension) => DIMENSION_COLUMNS[dimension]);
-    const period = this.periodStart(query.groupBy);
-    let buckets: BucketSelect = withSums(this.filtered(query))
-      .select(period.as('period_start'))
-      .groupBy(period)
-      .orderBy(period)
-      .$castTo<BucketRow>();
+    // `all`: the whole range is one period, whose start is the range's (no column to group by).
+    const period = query.groupBy === 'all' ? undefined : this.periodStart(query.groupBy);
+    let buckets: BucketSelect =
+      period === undefined
+        ? withSums(this.filtered(query)).$castTo<BucketRow>()
+        : withSums(this.filtered(query))
+            .select(period.as('period_start'))
+            .groupBy(period)
+            .orderBy(period)
+            .$castTo<BucketRow>();
     for (const column of dimensions) {
       buckets = buckets.select(column).groupBy(column).orderBy(column).$castTo<BucketRow>();
     }
     if (query.limit !== undefined) buckets = buckets.limit(query.limit + 1);
-    const rows = await buckets.execute();
+    // Sums over no rows at all are one row of nulls: not a period with usage.
+    const rows = (await buckets.execute())
+      .filter((row) => row.requests !== null)
+      .map((row) => (period === undefined ? { ...row, period_start: query.from } : row));
     const truncated = query.limit !== undefined && rows.length > query.limit;
     if (truncated) rows.length = query.limit ?? rows.length;
 
-    const totals = await withSums(this.filtered(query)).$castTo<SumRow>().executeTakeFirst();
-    const unpriced = await this.filtered(query)
-      .select('model')
-      .where('unpriced_requests', '>', 0)
-      .groupBy('model')
-      .orderBy('model')
-      .execute();
+    const periods = rows.map(toBucket);
+    // The buckets partition the range's rows: unless some were cut off, their sum is the total, and the
+    // models without a price need asking for only when some bucket counted an unpriced request. Each query
+    // saved is a scan of the range.
+    const totals = truncated
+      ? await withSums(this.filtered(query)).$castTo<SumRow>().executeTakeFirst()
+      : undefined;
+    const unpriced =
+      truncated || periods.some((bucket) => bucket.unpricedRequests > 0)
+        ? await this.filtered(query)
+            .select('model')
+            .where('unpriced_requests', '>', 0)
+            .groupBy('model')
+            .orderBy('model')
+            .execute()
+        : [];
     return {
-      buckets: rows.map(toBucket),
-      totals: totals === undefined ? ZERO_USAGE : toCounts(totals),
+      buckets: periods,
+      totals: truncated
+        ? totals === undefined
+          ? ZERO_USAGE
+          : toCounts(totals)
+        : periods.reduce<UsageCounts>((sum, bucket) => addUsageCounts(sum, bucket), ZERO_USAGE),
       unpricedModels: unpriced.map((row) => row.model),
       truncated,
     };
@@ -97,7 +117,7 @@ export class SqlUsageRepository implements UsageRepository {
   }
 
   /** The start of the period an hour belongs to, as the dialect computes it. */
-  private periodStart(period: UsagePeriod): RawBuilder<Date | string> {
+  private periodStart(period: 'hour' | 'day'): RawBuilder<Date | string> {
     if (period === 'hour') return sql<Date | string>`hour`;
     // SQLite holds the hour as the ISO-8601 text we wrote (`2025-03-01T10:00:00.000Z`): its date part is the
     // UTC day. PostgreSQL truncates in UTC explicitly, whatever the session's time zone.

@@ -91,9 +91,11 @@ function bindReads(
     create: (token) => store.tokens.create(token),
     get: (id) => store.tokens.get(id),
     findByHash: (hash) => store.tokens.findByHash(hash),
-    list: (filter) => store.tokens.list(filter),
+    list: (filter, page) => store.tokens.list(filter, page),
     consumeRequest: (id, now) => store.tokens.consumeRequest(id, now),
     refundRequest: (id) => store.tokens.refundRequest(id),
+    countByStatus: (now) => store.tokens.countByStatus(now),
+    count: (filter) => store.tokens.count(filter),
     addUsage: (usage) => store.tokens.addUsage(usage),
   };
 }

@@ -1,6 +1,6 @@
 import { AppError, ERRORS, generateToken, hashToken, tokenPreview } from '../core/index.js';
 import type { Clock } from '../core/index.js';
-import type { Store, TokenChanges, TokenFilter, TokenRecord } from '../store/index.js';
+import type { Store, TokenChanges, TokenFilter, TokenListPage, TokenRecord } from '../store/index.js';
 import { issueToken, quotaValue } from './issue-token.js';
 import type { IssuedToken, IssueTokenInput } from './issue-token.js';
 
@@ -22,7 +22,9 @@ export interface RotatedToken extends IssuedToken {
 /** Token use cases of the management API, on plain values. */
 export interface TokenService {
   create(input: IssueTokenInput): Promise<IssuedToken>;
-  list(filter: TokenFilter): Promise<TokenRecord[]>;
+  list(filter: TokenFilter, page?: TokenListPage): Promise<TokenRecord[]>;
+  /** How many tokens the filter matches (the total of a paged list). */
+  count(filter: TokenFilter): Promise<number>;
   get(id: string): Promise<TokenRecord>;
   update(id: string, input: UpdateTokenInput): Promise<TokenRecord>;
   /**
@@ -40,7 +42,8 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
     create: (input) => issueToken(store, clock, input),
 
     // Statuses are judged by this service's clock, the one token views are shown with.
-    list: (filter) => store.tokens.list({ now: clock.now(), ...filter }),
+    list: (filter, page) => store.tokens.list({ now: clock.now(), ...filter }, page),
+    count: (filter) => store.tokens.count({ now: clock.now(), ...filter }),
 
     async get(id) {
       return requireToken(await store.tokens.get(id));

@@ -47,6 +47,9 @@ describe('GET /manage/status', () => {
     expect(status).toMatchObject({
       database: { dialect: 'sqlite' },
       requests: { total: 2, errors: 0, in_flight: 0 },
+      projects: { total: 1, active: 1 },
+      // requests: as the database holds them, which the batched request counts reach a moment later.
+      tokens: { total: 1, active: 1, expired: 0, revoked: 0, exhausted: 0 },
       cache: { enabled: true, backend: 'memory', entries: 1, hits: 1, misses: 1, stores: 1, hit_ratio: 0.5 },
       events: { enabled: true, bus: 'memory', published: 2, dropped: 0, spooled: 0 },
     });
@@ -61,5 +64,23 @@ describe('GET /manage/status', () => {
       }),
     ]);
     expect(Date.parse(status.time)).not.toBeNaN();
+  });
+
+  it('counts tokens by status as the token list judges them', async () => {
+    const { projectId, tokenId } = await gateway.issueToken();
+    await gateway.createToken(projectId, { max_requests: 1 });
+    await gateway.manage('DELETE', `/manage/tokens/${tokenId}`);
+    const status = (await gateway.manage('GET', '/manage/status')).json<SystemStatusView>();
+    const listed = (await gateway.manage('GET', '/manage/tokens')).json<{ status: string }[]>();
+    const byStatus = (name: string) => listed.filter((token) => token.status === name).length;
+    expect(status.tokens).toMatchObject({
+      total: listed.length,
+      active: byStatus('active'),
+      revoked: byStatus('revoked'),
+      expired: byStatus('expired'),
+      exhausted: byStatus('exhausted'),
+    });
+    expect(status.tokens.revoked).toBe(1);
+    expect(status.projects.total).toBe(2);
   });
 });

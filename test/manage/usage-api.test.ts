@@ -150,6 +150,20 @@ describe.each(TEST_DIALECTS)('usage API (%s)', (dialect) => {
     ]);
   });
 
+  it('sums a whole range into one period with group_by=all, per breakdown', async () => {
+    const range = 'from=2025-03-01T00:30:00Z&to=2025-03-03T00:00:00Z&group_by=all';
+    const byProject = await usage(`${range}&by=project`);
+    expect(byProject.buckets.map((b) => [b.period_start, b.project_id, b.requests])).toEqual([
+      ['2025-03-01T00:00:00.000Z', 'project-a', 5],
+      ['2025-03-01T00:00:00.000Z', 'project-b', 2],
+    ]);
+    const whole = await usage(range);
+    expect(whole.buckets).toHaveLength(1);
+    expect(whole.buckets[0]?.requests).toBe(whole.totals.requests);
+    expect((await usage('from=2024-01-01&to=2024-02-01&group_by=all')).buckets).toEqual([]);
+    expect(await refused('from=2024-01-01&to=2025-03-01&group_by=all')).toContain('366 days');
+  });
+
   it('groups by UTC day over a range rounded out to whole days', async () => {
     const body = await usage('group_by=day&from=2025-02-20T12:00:00%2B01:00&to=2025-03-02');
     expect(body).toMatchObject({ from: '2025-02-20T00:00:00.000Z', to: '2025-03-02T00:00:00.000Z' });
@@ -202,7 +216,7 @@ describe.each(TEST_DIALECTS)('usage API (%s)', (dialect) => {
     expect(await refused('group_by=day&from=2023-01-01&to=2025-01-01')).toBe(
       'the range may span at most 366 days with group_by=day',
     );
-    expect(await refused('group_by=week')).toBe('group_by must be one of: hour, day');
+    expect(await refused('group_by=week')).toBe('group_by must be one of: hour, day, all');
     expect(await refused('by=project,colour&from=nope')).toBe(
       'from must be an RFC 3339 date-time such as 2025-03-01T12:00:00Z, or a date; by must list project, token or model (comma-separated), not "colour"',
     );

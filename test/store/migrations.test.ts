@@ -84,6 +84,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0003_token_name',
       '0004_project_cache_post_ttl',
       '0005_usage_hourly',
+      '0006_usage_hour_report_index',
     ]);
     expect(await store.migrations.latest()).toEqual([]);
     const status = await store.migrations.status();
@@ -95,6 +96,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       cachePostTtlSeconds: 600,
     });
     expect((await store.projects.get(created.id))?.cachePostTtlSeconds).toBe(600);
+    expect(await store.migrations.down()).toEqual(['0006_usage_hour_report_index']);
     expect(await store.migrations.down()).toEqual(['0005_usage_hourly']);
     await expect(store.usage.query(DAY_QUERY)).rejects.toThrow();
     expect(await store.migrations.down()).toEqual(['0004_project_cache_post_ttl']);
@@ -108,6 +110,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0003_token_name',
       '0004_project_cache_post_ttl',
       '0005_usage_hourly',
+      '0006_usage_hour_report_index',
     ]);
     expect(await store.projects.list()).toEqual([]);
   });
@@ -122,12 +125,13 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       '0003_token_name',
       '0004_project_cache_post_ttl',
       '0005_usage_hourly',
+      '0006_usage_hour_report_index',
     ]);
   });
 });
 
 describe.each(TEST_DIALECTS)('usage_hourly (migration 0005) on %s', (dialect) => {
-  it('is keyed by project, token, model and hour, indexed by hour and by project and hour', async () => {
+  it('is keyed by project, token, model and hour, indexed by hour (covering reports) and by project and hour', async () => {
     const database = await freshDatabase(dialect);
     const store = await open(database);
     await store.migrations.latest();
@@ -154,10 +158,11 @@ describe.each(TEST_DIALECTS)('usage_hourly (migration 0005) on %s', (dialect) =>
       expect(type.rows).toEqual([{ data_type: 'timestamp with time zone' }]);
       names = (await postgresQuery(database.config.url, indexes)).rows.map((row) => String(row.name));
     }
-    expect(names.sort()).toEqual(['idx_usage_hourly_hour', 'idx_usage_hourly_project_hour']);
+    expect(names.sort()).toEqual(['idx_usage_hourly_hour_report', 'idx_usage_hourly_project_hour']);
+    expect(await store.migrations.down()).toEqual(['0006_usage_hour_report_index']);
     expect(await store.migrations.down()).toEqual(['0005_usage_hourly']);
     await expect(store.usage.query(DAY_QUERY)).rejects.toThrow();
-    expect(await store.migrations.latest()).toEqual(['0005_usage_hourly']);
+    expect(await store.migrations.latest()).toEqual(['0005_usage_hourly', '0006_usage_hour_report_index']);
     expect((await store.usage.query(DAY_QUERY)).buckets).toEqual([]);
   });
 });
@@ -173,6 +178,7 @@ describe('adopting databases of the original program (SQLite)', () => {
       '0003_token_name',
       '0004_project_cache_post_ttl',
       '0005_usage_hourly',
+      '0006_usage_hour_report_index',
     ]);
 
     const projects = await store.projects.list();
@@ -243,6 +249,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
         '0003_token_name',
         '0004_project_cache_post_ttl',
         '0005_usage_hourly',
+        '0006_usage_hour_report_index',
       ]);
       const token = await store.tokens.findByHash(hashToken('sk-EEEEEEEEEEEEEEEEEEEEEE'));
       expect(token).toMatchObject({ requestCount: 4, maxRequests: 9, preview: 'sk-EEEE**************EEEE' });
@@ -308,6 +315,7 @@ describe('migration lock across processes (SQLite)', () => {
       '0003_token_name',
       '0004_project_cache_post_ttl',
       '0005_usage_hourly',
+      '0006_usage_hour_report_index',
     ]);
   });
 });

@@ -38,8 +38,11 @@ export function registerUsageCommand(manage: Command): void {
     .option('--from <time>', 'start: RFC 3339 date-time (2025-03-01T00:00:00Z) or a date', nonEmpty)
     .option('--to <time>', 'end (exclusive): RFC 3339 date-time or a date; default now', nonEmpty)
     .addOption(
-      new Option('--group-by <period>', 'one row per hour (up to 31 days) or per UTC day (up to 366)')
-        .choices(['hour', 'day'])
+      new Option(
+        '--group-by <period>',
+        'one row per hour (up to 31 days), per UTC day (up to 366), or all: one row for the whole range',
+      )
+        .choices(['hour', 'day', 'all'])
         .default('hour'),
     )
     .option(
@@ -68,7 +71,7 @@ export function registerUsageCommand(manage: Command): void {
 }
 
 function printReport(report: UsageReportView): void {
-  const period = report.group_by === 'day' ? 'Day' : 'Hour';
+  const period = report.group_by === 'day' ? 'Day' : report.group_by === 'all' ? 'From' : 'Hour';
   const range = `${formatPeriod(report.from, 'hour')} to ${formatPeriod(report.to, 'hour')}`;
   if (report.buckets.length === 0) {
     console.log(`No usage from ${range}.`);

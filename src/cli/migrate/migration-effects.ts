@@ -8,6 +8,8 @@ const DOWN_EFFECTS: Readonly<Record<string, string>> = {
     'drops the column projects.cache_post_ttl_seconds: every project cache TTL for POST requests is lost',
   '0005_usage_hourly':
     'drops the table usage_hourly: every recorded token count, cache hit, error count and estimated cost is lost',
+  '0006_usage_hour_report_index':
+    'drops the index idx_usage_hourly_hour_report and puts the plain index on usage_hourly.hour back: no data is lost, usage reports over long ranges get slower',
 };
 
 /** A sentence saying what reverting the named migration drops. */

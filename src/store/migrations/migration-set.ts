@@ -4,6 +4,7 @@ import type { DialectName } from '../store.js';
 import { adoptPostgresSchema } from './adopt-postgres-schema.js';
 import { adoptSqliteSchema } from './adopt-sqlite-schema.js';
 import { createUsageHourly, dropUsageHourly } from './create-usage-hourly.js';
+import { createUsageHourCoveringIndex, dropUsageHourCoveringIndex } from './usage-hour-covering-index.js';
 
 /**
  * The one migration set, for both dialects. `0001_baseline` creates the schema, or adopts a database left by
@@ -52,6 +53,14 @@ export function migrationSet(dialect: DialectName): Record<string, Migration> {
       },
       async down(db: Kysely<unknown>) {
         await dropUsageHourly(db);
+      },
+    },
+    '0006_usage_hour_report_index': {
+      async up(db: Kysely<unknown>) {
+        await createUsageHourCoveringIndex(db, dialect);
+      },
+      async down(db: Kysely<unknown>) {
+        await dropUsageHourCoveringIndex(db);
       },
     },
   };

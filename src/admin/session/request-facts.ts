@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
-import { clientIp } from '../manage/index.js';
-import type { ClientFacts } from './management-api.js';
+import { clientIp } from '../../manage/index.js';
+import type { ClientFacts } from '../api/management-api.js';
 
 /** The browser's facts for the API's audit trail: its address by the API's own rule, user agent, referer. */
 export function clientFactsOf(request: FastifyRequest): ClientFacts {

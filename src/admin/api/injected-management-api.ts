@@ -31,7 +31,11 @@ export function injectedManagementApi(options: InjectedManagementApiOptions): Ma
         headers,
         ...(request.body === undefined ? {} : { payload: JSON.stringify(request.body) }),
       });
-      return { status: response.statusCode, body: parseJson(response.body) };
+      const answered: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) answered[name] = Array.isArray(value) ? value.join(', ') : String(value);
+      }
+      return { status: response.statusCode, headers: answered, body: parseJson(response.body) };
     },
   };
 }

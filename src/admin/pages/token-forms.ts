@@ -1,9 +1,9 @@
-import type { ProjectView, TokenView } from '../manage/index.js';
-import { count } from './format.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { csrfField } from './layout.js';
-import type { AdminContext } from './page-context.js';
+import type { ProjectView, TokenView } from '../../manage/index.js';
+import { count } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { csrfField } from '../render/layout.js';
+import type { AdminContext } from '../render/page-context.js';
 import { DEFAULT_TOKEN_DURATION, TOKEN_DURATIONS, durationLabel } from './token-snippets.js';
 import { revokeForm } from './token-views.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { AppError, ERRORS } from '../core/index.js';
+import { AppError, ERRORS } from '../../core/index.js';
 
 /** Largest form the UI reads: a project's key and name fit many times over. */
 const FORM_BODY_LIMIT = 64 * 1024;

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-import { AppError, ERRORS } from '../core/index.js';
-import type { BulkRevokeView, ProjectView } from '../manage/index.js';
-import { field, formOf } from './form-body.js';
-import { html } from './html.js';
-import { renderPage } from './layout.js';
-import type { PageContent } from './layout.js';
-import { ManagementApiError } from './management-api.js';
-import { adminContext } from './page-context.js';
-import type { AdminContext } from './page-context.js';
-import { pageRequestOf, paginate } from './pagination.js';
+import { AppError, ERRORS } from '../../core/index.js';
+import type { BulkRevokeView, ProjectView } from '../../manage/index.js';
+import { field, formOf } from '../session/form-body.js';
+import { html } from '../render/html.js';
+import { renderPage } from '../render/layout.js';
+import type { PageContent } from '../render/layout.js';
+import { ManagementApiError } from '../api/management-api.js';
+import { adminContext } from '../render/page-context.js';
+import type { AdminContext } from '../render/page-context.js';
+import { pageRequestOf, paginate } from '../render/pagination.js';
 import {
   EMPTY_PROJECT_FORM,
   projectForm,
@@ -26,7 +26,7 @@ import {
   projectListQueryOf,
   selectProjects,
 } from './project-views.js';
-import { loadUsage, rangePicker, usageCharts, usageRangeOf } from './usage-charts.js';
+import { loadUsage, rangePicker, usageCharts, usageRangeOf } from '../render/usage-charts.js';
 
 const MAX_PROJECTS_PER_PAGE = 100;
 

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-import { isAppError } from '../core/index.js';
-import type { Logger } from '../core/index.js';
+import { isAppError } from '../../core/index.js';
+import type { Logger } from '../../core/index.js';
 import { html } from './html.js';
 import { renderBarePage, renderPage } from './layout.js';
-import { ManagementApiError } from './management-api.js';
+import { ManagementApiError } from '../api/management-api.js';
 import { findAdminContext } from './page-context.js';
 
 /** What an error page says, by status, when the error's own message is not for the browser. */

@@ -1,4 +1,4 @@
-import type { UsageReportView } from '../manage/index.js';
+import type { UsageReportView } from '../../manage/index.js';
 import { count, usd } from './format.js';
 import { html, trusted } from './html.js';
 import type { SafeHtml } from './html.js';

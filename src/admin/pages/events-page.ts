@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 
-import type { SystemStatusView } from '../manage/index.js';
-import { badge, count, timestamp } from './format.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { renderPage } from './layout.js';
-import { adminContext } from './page-context.js';
+import type { SystemStatusView } from '../../manage/index.js';
+import { badge, count, timestamp } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { renderPage } from '../render/layout.js';
+import { adminContext } from '../render/page-context.js';
 import { loadSystemStatus } from './system-status.js';
 
 /** Registers `GET /events`: the event bus and the dispatchers this instance runs. */

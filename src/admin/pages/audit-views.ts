@@ -1,25 +1,25 @@
-import { badge, timestamp } from './format.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import type { AdminContext } from './page-context.js';
-import { pager } from './pagination.js';
+import { badge, timestamp } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import type { AdminContext } from '../render/page-context.js';
+import { pager } from '../render/pagination.js';
 
 /** The outcomes the audit trail records, in the order the filter offers them. */
 export const AUDIT_OUTCOMES = ['success', 'failure', 'denied', 'error'] as const;
 
 /** The audit list's filters besides `search`, as `/manage/audit` names them, with their labels. */
 export const AUDIT_FILTERS = [
-  { name: 'action', label: 'Action', placeholder: 'token.create' },
+  { name: 'action', label: 'Action', placeholder: 'e.g. token.create' },
   { name: 'outcome', label: 'Outcome', placeholder: '' },
   { name: 'project_id', label: 'Project ID', placeholder: '' },
-  { name: 'actor', label: 'Actor', placeholder: 'management_api' },
+  { name: 'actor', label: 'Actor', placeholder: 'e.g. management_api' },
   { name: 'client_ip', label: 'IP Address', placeholder: '' },
   { name: 'request_id', label: 'Request ID', placeholder: '' },
   { name: 'correlation_id', label: 'Correlation ID', placeholder: '' },
-  { name: 'method', label: 'HTTP Method', placeholder: 'POST' },
-  { name: 'path', label: 'Endpoint', placeholder: '/manage/tokens' },
-  { name: 'start_time', label: 'From (UTC)', placeholder: '2025-01-31T12:00' },
-  { name: 'end_time', label: 'To (UTC)', placeholder: '2025-01-31T18:00' },
+  { name: 'method', label: 'HTTP Method', placeholder: 'e.g. POST' },
+  { name: 'path', label: 'Endpoint', placeholder: 'e.g. /manage/tokens' },
+  { name: 'start_time', label: 'From (UTC)', placeholder: 'e.g. 2025-01-31T12:00' },
+  { name: 'end_time', label: 'To (UTC)', placeholder: 'e.g. 2025-01-31T18:00' },
 ] as const;
 
 /** A filter's query name. */

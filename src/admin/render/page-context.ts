@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 
-import { callApi } from './management-api.js';
-import type { ApiRequest, ClientFacts, ManagementApi } from './management-api.js';
-import type { AdminSession } from './session-store.js';
+import { callApi, callApiForResponse } from '../api/management-api.js';
+import type { ApiRequest, ApiResponse, ClientFacts, ManagementApi } from '../api/management-api.js';
+import type { AdminSession } from '../session/session-store.js';
 
 /** One management API call as a page makes it: the client facts are added by the context. */
 export type PageApiRequest = Omit<ApiRequest, 'client'>;
@@ -20,6 +20,8 @@ export interface AdminContext {
   readonly now: Date;
   /** Calls the management API and returns the body; throws ManagementApiError for an error answer. */
   api(request: PageApiRequest): Promise<unknown>;
+  /** {@link AdminContext.api} with the whole answer, for its headers (`X-Total-Count` of a paged list). */
+  apiResponse(request: PageApiRequest): Promise<ApiResponse>;
   /** A path under the mount path, with the given query (undefined and empty values left out). */
   url(path: string, query?: Readonly<Record<string, string | number | undefined>>): string;
 }
@@ -45,6 +47,8 @@ export function createAdminContext(options: AdminContextOptions): AdminContext {
     proxyBaseUrl: options.proxyBaseUrl,
     now: options.now,
     api: (request) => callApi(options.managementApi, { ...request, client: options.client }),
+    apiResponse: (request) =>
+      callApiForResponse(options.managementApi, { ...request, client: options.client }),
     url: (path, query) => adminUrl(options.basePath, path, query),
   };
 }

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The admin UI's own files; the path holds from `src/admin` and from `dist/admin` alike. */
-const OWN_ASSETS = new URL('../../assets/admin/', import.meta.url);
+/** The admin UI's own files; the path holds from `src/admin/render` and from `dist/admin/render` alike. */
+const OWN_ASSETS = new URL('../../../assets/admin/', import.meta.url);
 /** Source-map comments point at files that are not shipped; dropping them keeps the browser from asking. */
 const SOURCE_MAP_COMMENT = /\n?(\/\*# sourceMappingURL=[^*]*\*\/|\/\/# sourceMappingURL=\S*)\s*$/;
 

@@ -1,11 +1,11 @@
-import type { ProjectView } from '../manage/index.js';
-import { badge, timestamp } from './format.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { csrfField } from './layout.js';
-import type { AdminContext } from './page-context.js';
-import { pager } from './pagination.js';
-import type { PageOf } from './pagination.js';
+import type { ProjectView } from '../../manage/index.js';
+import { badge, timestamp } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { csrfField } from '../render/layout.js';
+import type { AdminContext } from '../render/page-context.js';
+import { pager } from '../render/pagination.js';
+import type { PageOf } from '../render/pagination.js';
 
 const SORT_KEYS = ['name', 'created', 'status'] as const;
 

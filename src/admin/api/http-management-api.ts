@@ -36,7 +36,7 @@ export function httpManagementApi(options: HttpManagementApiOptions): Management
       } catch {
         body = undefined;
       }
-      return { status: response.status, body };
+      return { status: response.status, headers: Object.fromEntries(response.headers), body };
     },
   };
 }

@@ -1,13 +1,13 @@
-import type { ProjectView, TokenView, UsageReportView } from '../manage/index.js';
-import { badge, count, timestamp } from './format.js';
-import { html } from './html.js';
-import type { HtmlValue, SafeHtml } from './html.js';
-import { csrfField } from './layout.js';
-import type { AdminContext } from './page-context.js';
-import { pager } from './pagination.js';
-import type { PageOf } from './pagination.js';
-import { rangePicker, usageCharts } from './usage-charts.js';
-import type { UsageRangeKey } from './usage-charts.js';
+import type { ProjectView, TokenView, UsageReportView } from '../../manage/index.js';
+import { badge, count, timestamp } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { HtmlValue, SafeHtml } from '../render/html.js';
+import { csrfField } from '../render/layout.js';
+import type { AdminContext } from '../render/page-context.js';
+import { pager } from '../render/pagination.js';
+import type { PageOf } from '../render/pagination.js';
+import { rangePicker, usageCharts } from '../render/usage-charts.js';
+import type { UsageRangeKey } from '../render/usage-charts.js';
 
 /** How each status shows: its label and badge colour. */
 const STATUSES: Readonly<
@@ -63,19 +63,6 @@ export function tokenListQueryOf(query: unknown): TokenListQuery {
     order: text('order') === 'asc' ? 'asc' : 'desc',
     size: text('size'),
   };
-}
-
-/** The tokens in the asked order (a copy); ties keep the newest first. */
-export function sortTokens(tokens: readonly TokenView[], query: TokenListQuery): TokenView[] {
-  const sorted = [...tokens];
-  const { sort } = query;
-  if (sort === undefined) return sorted;
-  const direction = query.order === 'asc' ? 1 : -1;
-  const newestFirst = (a: TokenView, b: TokenView) => Date.parse(b.created_at) - Date.parse(a.created_at);
-  return sorted.sort((a, b) => {
-    const difference = sortValue(a, sort) - sortValue(b, sort);
-    return difference !== 0 && !Number.isNaN(difference) ? difference * direction : newestFirst(a, b);
-  });
 }
 
 /** A token's status as a badge: Active, Expired, Revoked or Exhausted. */
@@ -384,18 +371,4 @@ function sortHeader(
       }</a
     >
   </th>`;
-}
-
-function sortValue(token: TokenView, key: TokenSortKey): number {
-  switch (key) {
-    case 'expires':
-      // A token that never expires sorts after every expiry.
-      return token.expires_at === null ? Number.POSITIVE_INFINITY : Date.parse(token.expires_at);
-    case 'last_used':
-      return token.last_used_at === null ? Number.NEGATIVE_INFINITY : Date.parse(token.last_used_at);
-    case 'requests':
-      return token.request_count;
-    case 'created':
-      return Date.parse(token.created_at);
-  }
 }

@@ -1,22 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { AppError, ERRORS, isWellFormedId } from '../core/index.js';
-import type { ProjectView, TokenCreatedView, TokenView } from '../manage/index.js';
-import { field, formOf } from './form-body.js';
-import type { FormFields } from './form-body.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { renderPage } from './layout.js';
-import type { PageContent } from './layout.js';
-import { ManagementApiError } from './management-api.js';
-import { adminContext } from './page-context.js';
-import type { AdminContext } from './page-context.js';
-import { pageRequestOf, paginate } from './pagination.js';
-import { loadUsage, usageRangeOf } from './usage-charts.js';
+import { AppError, ERRORS, isWellFormedId } from '../../core/index.js';
+import type { ProjectView, TokenCreatedView, TokenView } from '../../manage/index.js';
+import { field, formOf } from '../session/form-body.js';
+import type { FormFields } from '../session/form-body.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { renderPage } from '../render/layout.js';
+import type { PageContent } from '../render/layout.js';
+import { ManagementApiError } from '../api/management-api.js';
+import { adminContext } from '../render/page-context.js';
+import type { AdminContext } from '../render/page-context.js';
+import { pageRequestOf } from '../render/pagination.js';
+import { loadUsage, usageRangeOf } from '../render/usage-charts.js';
 import { editTokenForm, editTokenValues, newTokenForm, newTokenValues } from './token-forms.js';
 import type { NewTokenValues } from './token-forms.js';
 import { tokenCreatedBody } from './token-snippets.js';
-import { sortTokens, tokenDetailsBody, tokenListBody, tokenListQueryOf } from './token-views.js';
+import { tokenDetailsBody, tokenListBody, tokenListQueryOf } from './token-views.js';
+import type { TokenListQuery } from './token-views.js';
 
 const LIST_PAGE_SIZE = 10;
 const LIST_MAX_PAGE_SIZE = 100;
@@ -45,18 +46,21 @@ export function registerTokenPages(app: FastifyInstance): void {
   app.get('/tokens', async function tokenList(request, reply) {
     const context = adminContext(request);
     const query = tokenListQueryOf(request.query);
-    const [tokens, projects] = await Promise.all([
-      context.api({
-        method: 'GET',
-        path: '/tokens',
-        query: { project_id: query.projectId, status: query.status },
-      }) as Promise<TokenView[]>,
+    const asked = pageRequestOf(request.query, LIST_PAGE_SIZE, LIST_MAX_PAGE_SIZE);
+    const [first, projects] = await Promise.all([
+      loadTokenPage(context, query, asked.page, asked.size),
       loadProjects(context),
     ]);
-    const listed = paginate(
-      sortTokens(tokens, query),
-      pageRequestOf(request.query, LIST_PAGE_SIZE, LIST_MAX_PAGE_SIZE),
-    );
+    // A page past the end (a stale link) shows the last one, as the other lists do.
+    const pages = Math.max(Math.ceil(first.total / asked.size), 1);
+    const shown = asked.page > pages ? await loadTokenPage(context, query, pages, asked.size) : first;
+    const listed = {
+      items: shown.tokens,
+      page: Math.min(asked.page, pages),
+      size: asked.size,
+      total: shown.total,
+      pages,
+    };
     return sendPage(reply, context, {
       title: 'Tokens',
       body: tokenListBody(context, listed, projects, query),
@@ -103,12 +107,13 @@ export function registerTokenPages(app: FastifyInstance): void {
     const context = adminContext(request);
     const id = tokenIdOf(request);
     const range = usageRangeOf(request.query);
-    // The usage rows name a token by its record id, the same id as the page's.
-    const [token, usage] = await Promise.all([
-      loadToken(context, id),
-      loadUsage(context, range, { token_id: id }),
+    // The usage rows name a token by its record id, the same id as the page's; naming its project too lets
+    // the database read only that project's rows (usage is indexed by project and hour).
+    const token = await loadToken(context, id);
+    const [usage, projectName] = await Promise.all([
+      loadUsage(context, range, { project_id: token.project_id, token_id: id }),
+      projectNameOf(context, token.project_id),
     ]);
-    const projectName = await projectNameOf(context, token.project_id);
     return sendPage(reply, context, {
       title: 'Token Details',
       body: tokenDetailsBody(context, token, projectName, usage, range),
@@ -306,4 +311,28 @@ function invalid(message: string): { problem: FormProblem } {
 function wholeNumberOf(text: string): number | undefined | 'invalid' {
   if (text === '') return undefined;
   return /^-?\d{1,12}$/.test(text) ? Number(text) : 'invalid';
+}
+
+/** One page of the token list, filtered and sorted by the API (the list may hold tens of thousands). */
+async function loadTokenPage(
+  context: AdminContext,
+  query: TokenListQuery,
+  page: number,
+  size: number,
+): Promise<{ tokens: TokenView[]; total: number }> {
+  const answer = await context.apiResponse({
+    method: 'GET',
+    path: '/tokens',
+    query: {
+      project_id: query.projectId,
+      status: query.status,
+      sort: query.sort,
+      order: query.sort === undefined ? undefined : query.order,
+      page,
+      page_size: size,
+    },
+  });
+  const tokens = answer.body as TokenView[];
+  const total = Number(answer.headers['x-total-count']);
+  return { tokens, total: Number.isInteger(total) ? total : tokens.length };
 }

@@ -1,5 +1,5 @@
-import type { SystemStatusView } from '../manage/index.js';
-import type { AdminContext } from './page-context.js';
+import type { SystemStatusView } from '../../manage/index.js';
+import type { AdminContext } from '../render/page-context.js';
 
 /** `GET /manage/status`: this instance's version, uptime, cache and event figures. */
 export async function loadSystemStatus(context: AdminContext): Promise<SystemStatusView> {

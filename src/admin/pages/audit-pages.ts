@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 
 import { AUDIT_FILTERS, auditDetailsBody, auditListBody, auditUnavailableNotice } from './audit-views.js';
 import type { AuditEventJson, AuditListContent, AuditPageJson, AuditQuery } from './audit-views.js';
-import { html } from './html.js';
-import { renderPage } from './layout.js';
-import { ManagementApiError } from './management-api.js';
-import type { AdminContext } from './page-context.js';
-import { adminContext } from './page-context.js';
-import { pageRequestOf } from './pagination.js';
+import { html } from '../render/html.js';
+import { renderPage } from '../render/layout.js';
+import { ManagementApiError } from '../api/management-api.js';
+import type { AdminContext } from '../render/page-context.js';
+import { adminContext } from '../render/page-context.js';
+import { pageRequestOf } from '../render/pagination.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;

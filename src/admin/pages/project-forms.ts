@@ -1,10 +1,10 @@
-import type { ProjectView } from '../manage/index.js';
-import { field } from './form-body.js';
-import type { FormFields } from './form-body.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { csrfField } from './layout.js';
-import type { AdminContext } from './page-context.js';
+import type { ProjectView } from '../../manage/index.js';
+import { field } from '../session/form-body.js';
+import type { FormFields } from '../session/form-body.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { csrfField } from '../render/layout.js';
+import type { AdminContext } from '../render/page-context.js';
 
 /** The server-side check of the fields the browser already marks `required`. */
 const MISSING_FIELDS_MESSAGE = 'Please fill in all required fields';

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import type { AdminSessionConfig } from '../config/index.js';
-import { AppError, ERRORS, secretsEqual } from '../core/index.js';
-import type { Clock } from '../core/index.js';
+import type { AdminSessionConfig } from '../../config/index.js';
+import { AppError, ERRORS, secretsEqual } from '../../core/index.js';
+import type { Clock } from '../../core/index.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import { field, formOf } from './form-body.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { renderBarePage } from './layout.js';
-import type { ManagementApi } from './management-api.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { renderBarePage } from '../render/layout.js';
+import type { ManagementApi } from '../api/management-api.js';
 import { clientFactsOf, isSameOrigin, reachedOverHttps } from './request-facts.js';
 import { randomId } from './session-store.js';
 import type { SessionStore } from './session-store.js';

@@ -18,9 +18,10 @@ export interface ApiRequest {
   readonly token?: string;
 }
 
-/** The API's answer: its status and parsed JSON body (undefined when it had none). */
+/** The API's answer: its status, headers (lower-case names) and parsed JSON body (undefined when it had none). */
 export interface ApiResponse {
   readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
 }
 
@@ -53,8 +54,13 @@ export class ManagementApiError extends Error {
  * more, with the message and code of the API's error envelope (`{"error": "…", "code": "…"}`).
  */
 export async function callApi(api: ManagementApi, request: ApiRequest): Promise<unknown> {
+  return (await callApiForResponse(api, request)).body;
+}
+
+/** {@link callApi}, returning the whole answer (for headers such as `X-Total-Count`). */
+export async function callApiForResponse(api: ManagementApi, request: ApiRequest): Promise<ApiResponse> {
   const response = await api.call(request);
-  if (response.status < 400) return response.body;
+  if (response.status < 400) return response;
   const envelope = isObject(response.body) ? response.body : {};
   const message = typeof envelope.error === 'string' ? envelope.error : undefined;
   const code = typeof envelope.code === 'string' ? envelope.code : undefined;

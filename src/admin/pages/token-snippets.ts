@@ -1,8 +1,8 @@
-import type { TokenCreatedView } from '../manage/index.js';
-import { count, timestamp } from './format.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import type { AdminContext } from './page-context.js';
+import type { TokenCreatedView } from '../../manage/index.js';
+import { count, timestamp } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import type { AdminContext } from '../render/page-context.js';
 
 /** The lifetimes the "Generate Token" form offers, in minutes (the original's list). */
 export const TOKEN_DURATIONS: readonly number[] = [

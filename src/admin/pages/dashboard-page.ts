@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 
-import type { ProjectView, TokenView, UsageReportView } from '../manage/index.js';
+import type { ProjectView, SystemStatusView, TokenView, UsageReportView } from '../../manage/index.js';
 import { dashboardBody } from './dashboard-views.js';
 import type { DashboardStats, RankedUsage, Rankings } from './dashboard-views.js';
-import { renderPage } from './layout.js';
-import { ManagementApiError } from './management-api.js';
-import type { AdminContext } from './page-context.js';
-import { adminContext } from './page-context.js';
-import { USAGE_RANGES, loadUsage, usageRangeOf } from './usage-charts.js';
-import type { UsageRangeKey } from './usage-charts.js';
+import { renderPage } from '../render/layout.js';
+import { ManagementApiError } from '../api/management-api.js';
+import type { AdminContext } from '../render/page-context.js';
+import { adminContext } from '../render/page-context.js';
+import { loadSystemStatus } from './system-status.js';
+import { USAGE_RANGES, loadUsage, usageRangeOf } from '../render/usage-charts.js';
+import type { UsageRangeKey } from '../render/usage-charts.js';
 
 const DAY_MS = 86_400_000;
 const WEEK_DAYS = 7;
@@ -24,19 +25,21 @@ export function registerDashboardPage(app: FastifyInstance): void {
   app.get('/dashboard', async (request, reply) => {
     const context = adminContext(request);
     const range = usageRangeOf(request.query);
-    const [projects, tokens, usage] = await Promise.all([
+    // Counts come from /status (counting queries), never from the whole token list.
+    const [projects, system, usage] = await Promise.all([
       context.api({ method: 'GET', path: '/projects' }) as Promise<ProjectView[]>,
-      context.api({ method: 'GET', path: '/tokens' }) as Promise<TokenView[]>,
+      loadSystemStatus(context),
       loadDashboardUsage(context, range),
     ]);
+    const rankings = usage.ranking === undefined ? undefined : rankingsOf(usage.ranking);
     const body = dashboardBody(context, {
-      stats: statsOf(projects, tokens, usage.week, context.now),
+      stats: statsOf(system, usage.week, context.now),
       range,
       chart: usage.chart,
-      rankings: usage.ranking === undefined ? undefined : rankingsOf(usage.ranking),
+      rankings,
       projectNames: new Map(projects.map((project) => [project.id, project.name])),
-      tokensById: new Map(tokens.map((token) => [token.id, token])),
-      status: { backendOnline: true, now: context.now },
+      tokensById: await topTokens(context, rankings),
+      status: { backendOnline: true, now: context.now, system },
     });
     return reply
       .type('text/html; charset=utf-8')
@@ -45,30 +48,26 @@ export function registerDashboardPage(app: FastifyInstance): void {
 }
 
 /**
- * The usage the page needs, in as few calls as the range allows: the breakdown by project, token and model
- * serves the charts too when its periods are the chart's (not for 7 days, whose chart is hourly but whose
- * breakdown is daily to stay small), and a chart that reaches back a week serves the week's cards. A breakdown
- * with more buckets than the API answers leaves the rankings out rather than failing the page.
+ * The usage the page needs in a few calls: the rankings as one period per project, token and model
+ * (`group_by=all`: a few hundred buckets whatever the range), the chart's periods, and the week's days unless
+ * the chart already reaches back a week. A breakdown with more buckets than the API answers leaves the
+ * rankings out rather than failing the page.
  */
 async function loadDashboardUsage(
   context: AdminContext,
   range: UsageRangeKey,
 ): Promise<{ chart: UsageReportView; ranking: UsageReportView | undefined; week: UsageReportView }> {
   const spec = USAGE_RANGES[range];
-  const rankingGroup = range === '7d' ? 'day' : spec.groupBy;
   const ranking = usageCall(context, {
     from: new Date(context.now.getTime() - spec.spanMs),
     to: context.now,
-    groupBy: rankingGroup,
+    groupBy: 'all',
     by: 'project,token,model',
   }).catch((error: unknown) => {
     if (error instanceof ManagementApiError && error.status === 400) return undefined;
     throw error;
   });
-  const chart =
-    rankingGroup === spec.groupBy
-      ? ranking.then((report) => report ?? loadUsage(context, range))
-      : loadUsage(context, range);
+  const chart = loadUsage(context, range);
   const week =
     spec.spanMs >= WEEK_DAYS * DAY_MS
       ? chart
@@ -79,7 +78,7 @@ async function loadDashboardUsage(
 
 function usageCall(
   context: AdminContext,
-  options: { from: Date; to: Date; groupBy: 'hour' | 'day'; by?: string },
+  options: { from: Date; to: Date; groupBy: 'hour' | 'day' | 'all'; by?: string },
 ): Promise<UsageReportView> {
   return context.api({
     method: 'GET',
@@ -93,9 +92,28 @@ function usageCall(
   }) as Promise<UsageReportView>;
 }
 
+/** The few tokens the rankings name, each read on its own (a handful of calls instead of the whole list). */
+async function topTokens(
+  context: AdminContext,
+  rankings: Rankings | undefined,
+): Promise<ReadonlyMap<string, TokenView>> {
+  const ids = (rankings?.tokens ?? []).flatMap((ranked) => (ranked.key === null ? [] : [ranked.key]));
+  const found = await Promise.all(
+    ids.map((id) =>
+      (context.api({ method: 'GET', path: `/tokens/${encodeURIComponent(id)}` }) as Promise<TokenView>).catch(
+        (error: unknown) => {
+          // A token deleted from the database since its usage was counted is shown by its id alone.
+          if (error instanceof ManagementApiError && error.status < 500) return undefined;
+          throw error;
+        },
+      ),
+    ),
+  );
+  return new Map(found.flatMap((token) => (token === undefined ? [] : [[token.id, token] as const])));
+}
+
 function statsOf(
-  projects: readonly ProjectView[],
-  tokens: readonly TokenView[],
+  system: SystemStatusView,
   /** A report with buckets of hours or days that reaches back at least to the week's start. */
   week: UsageReportView,
   now: Date,
@@ -106,16 +124,15 @@ function statsOf(
     week.buckets
       .filter((bucket) => Date.parse(bucket.period_start) >= start)
       .reduce((sum, bucket) => sum + pick(bucket), 0);
-  const byStatus = (status: TokenView['status']) => tokens.filter((token) => token.status === status).length;
   return {
-    projects: projects.length,
-    activeProjects: projects.filter((project) => project.is_active).length,
-    tokens: tokens.length,
-    activeTokens: byStatus('active'),
-    expiredTokens: byStatus('expired'),
-    revokedTokens: byStatus('revoked'),
-    exhaustedTokens: byStatus('exhausted'),
-    totalRequests: tokens.reduce((sum, token) => sum + token.request_count, 0),
+    projects: system.projects.total,
+    activeProjects: system.projects.active,
+    tokens: system.tokens.total,
+    activeTokens: system.tokens.active,
+    expiredTokens: system.tokens.expired,
+    revokedTokens: system.tokens.revoked,
+    exhaustedTokens: system.tokens.exhausted,
+    totalRequests: system.tokens.requests,
     requestsToday: sumFrom(today, (bucket) => bucket.requests),
     requestsThisWeek: sumFrom(since, (bucket) => bucket.requests),
     costThisWeek: sumFrom(since, (bucket) => bucket.estimated_cost_usd),

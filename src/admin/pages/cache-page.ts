@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 
-import { count } from './format.js';
-import { field, formOf } from './form-body.js';
-import type { FormFields } from './form-body.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import { csrfField, renderPage } from './layout.js';
-import { ManagementApiError } from './management-api.js';
-import type { AdminContext } from './page-context.js';
-import { adminContext } from './page-context.js';
+import { count } from '../render/format.js';
+import { field, formOf } from '../session/form-body.js';
+import type { FormFields } from '../session/form-body.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import { csrfField, renderPage } from '../render/layout.js';
+import { ManagementApiError } from '../api/management-api.js';
+import type { AdminContext } from '../render/page-context.js';
+import { adminContext } from '../render/page-context.js';
 import { byteSize, loadSystemStatus, percent } from './system-status.js';
 
 /** A project as the purge form lists it. */

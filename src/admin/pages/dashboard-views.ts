@@ -1,10 +1,11 @@
-import type { TokenView, UsageReportView } from '../manage/index.js';
-import { count, timestamp, usd } from './format.js';
-import { html } from './html.js';
-import type { SafeHtml } from './html.js';
-import type { AdminContext } from './page-context.js';
-import { USAGE_RANGES, rangePicker, usageCharts } from './usage-charts.js';
-import type { UsageRangeKey } from './usage-charts.js';
+import type { SystemStatusView, TokenView, UsageReportView } from '../../manage/index.js';
+import { count, timestamp, usd } from '../render/format.js';
+import { html } from '../render/html.js';
+import type { SafeHtml } from '../render/html.js';
+import type { AdminContext } from '../render/page-context.js';
+import { percent } from './system-status.js';
+import { USAGE_RANGES, rangePicker, usageCharts } from '../render/usage-charts.js';
+import type { UsageRangeKey } from '../render/usage-charts.js';
 
 /** The dashboard's counts. */
 export interface DashboardStats {
@@ -49,6 +50,8 @@ export interface SystemStatus {
   /** The management API answered this page's calls. */
   readonly backendOnline: boolean;
   readonly now: Date;
+  /** The server's own figures (`GET /manage/status`). */
+  readonly system: SystemStatusView;
 }
 
 /** Everything the dashboard shows. */
@@ -97,7 +100,28 @@ export function systemStatusCard(status: SystemStatus): SafeHtml {
           }
         </dd>
         <dt class="col-sm-5">Current Time:</dt>
-        <dd class="col-sm-7 mb-0">${serverTime(status.now)}</dd>
+        <dd class="col-sm-7">${serverTime(status.now)}</dd>
+        <dt class="col-sm-5">Version:</dt>
+        <dd class="col-sm-7">
+          ${status.system.version} · up ${uptime(status.system.uptime_seconds)} ·
+          ${status.system.database.dialect}
+        </dd>
+        <dt class="col-sm-5">Response cache:</dt>
+        <dd class="col-sm-7">
+          ${
+            status.system.cache.enabled
+              ? `${count(status.system.cache.entries)} entries, hit ratio ${percent(status.system.cache.hit_ratio)}`
+              : 'off'
+          }
+        </dd>
+        <dt class="col-sm-5">Events:</dt>
+        <dd class="col-sm-7 mb-0">
+          ${
+            status.system.events.enabled
+              ? `${count(status.system.events.published)} published, ${count(status.system.events.dropped)} dropped`
+              : 'off'
+          }
+        </dd>
       </dl>
     </div>
   </div>`;
@@ -129,7 +153,7 @@ function statCards(stats: DashboardStats): SafeHtml {
     ])}
     ${card('activity', 'Total Requests', 'total-requests', count(stats.totalRequests), [
       note('requests-today', stats.requestsToday, 'today'),
-      note('requests-week', stats.requestsThisWeek, 'this week'),
+      note('requests-week', stats.requestsThisWeek, 'this week (cache hits included)'),
     ])}
     ${card('currency-dollar', 'Estimated Cost', 'cost-week', usd(stats.costThisWeek), [
       html`this week, since ${timestamp(stats.weekFrom, '', 'date')}`,
@@ -208,7 +232,7 @@ function rankingCard(
   rows: readonly RankedUsage[],
   nameOf: (key: string | null) => SafeHtml,
 ): SafeHtml {
-  return html`<div class="col-lg-4">
+  return html`<div class="col-xl-4 col-lg-6">
     <div class="card h-100">
       <div class="card-body">
         <h3 class="h6" id="${id}-heading">${title}</h3>
@@ -244,4 +268,15 @@ function rankingCard(
       </div>
     </div>
   </div>`;
+}
+
+/** Seconds of uptime as "3 d 4 h", "5 h 12 min" or "42 s". */
+function uptime(seconds: number): string {
+  const whole = Math.floor(seconds);
+  if (whole >= 86_400)
+    return `${String(Math.floor(whole / 86_400))} d ${String(Math.floor((whole % 86_400) / 3600))} h`;
+  if (whole >= 3600)
+    return `${String(Math.floor(whole / 3600))} h ${String(Math.floor((whole % 3600) / 60))} min`;
+  if (whole >= 60) return `${String(Math.floor(whole / 60))} min`;
+  return `${String(whole)} s`;
 }

@@ -1,0 +1,35 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+
+import type { DialectName } from '../store.js';
+import { USAGE_COUNTER_COLUMNS } from './create-usage-hourly.js';
+
+/** Every column a usage report reads besides `hour`: the keys it groups by and the counters it sums. */
+const REPORTED_COLUMNS = ['project_id', 'token_id', 'model', ...USAGE_COUNTER_COLUMNS, 'cost_usd'];
+
+/**
+ * Replaces the index on `usage_hourly.hour` by one that also holds every reported column (migration 0006), so
+ * that a report over a range reads the index alone, in hour order, instead of one table lookup per row: a
+ * month of hourly usage for 100 projects is summed about four times faster on SQLite. PostgreSQL keeps `hour`
+ * as the key and carries the rest as INCLUDE columns (index-only scans).
+ */
+export async function createUsageHourCoveringIndex(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`CREATE INDEX idx_usage_hourly_hour_report ON usage_hourly (hour) INCLUDE (${sql.join(
+      REPORTED_COLUMNS.map((column) => sql.ref(column)),
+    )})`.execute(db);
+  } else {
+    await db.schema
+      .createIndex('idx_usage_hourly_hour_report')
+      .on('usage_hourly')
+      .columns(['hour', ...REPORTED_COLUMNS])
+      .execute();
+  }
+  await db.schema.dropIndex('idx_usage_hourly_hour').execute();
+}
+
+/** Puts the plain `hour` index back (migration 0006 down). */
+export async function dropUsageHourCoveringIndex(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createIndex('idx_usage_hourly_hour').on('usage_hourly').column('hour').execute();
+  await db.schema.dropIndex('idx_usage_hourly_hour_report').execute();
+}
