@@ -58,6 +58,13 @@ describe.skipIf(!chromiumAvailable())('admin UI in Chromium: sign-in, sessions a
       assets.push((await element.getAttribute('href')) ?? (await element.getAttribute('src')));
     }
     for (const asset of assets) expect(asset).toMatch(/\.[0-9a-f]{12}\.(css|js)$/);
+    // Every other page passes the accessibility check too (projects, tokens and audit are checked in their flows).
+    await expectAccessible(page);
+    for (const path of ['/admin/dashboard?range=30d', '/admin/cache', '/admin/events', '/admin/audit']) {
+      await page.goto(`${base}${path}`);
+      await expectAccessible(page);
+    }
+    await page.goto(`${base}/admin/dashboard`);
     const cookies = await context.cookies();
     const session = cookies.find((cookie) => cookie.name === 'llmproxy_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });

@@ -104,6 +104,17 @@ describe.skipIf(!chromiumAvailable())('admin UI in Chromium: tokens, timestamps 
     expect(await page.locator('h1').innerText()).toContain('Audit Event Details');
     expect(await page.locator('body').innerText()).toContain('Identifiers');
     await expectAccessible(page);
+
+    // Paging keeps the search; a search that matches nothing shows the empty state.
+    await page.goto(`${base}/admin/audit?search=token&page_size=5`);
+    await page.click('.pagination a[rel=next]');
+    const paged = new URL(page.url());
+    expect(paged.searchParams.get('search')).toBe('token');
+    expect(paged.searchParams.get('page')).toBe('2');
+    expect(await page.locator('input[name=search]').inputValue()).toBe('token');
+    await page.goto(`${base}/admin/audit?search=nothing-matches-this`);
+    expect(await page.locator('.text-center.py-5').innerText()).toContain('No Audit Events Found');
+    await expectAccessible(page);
     expect(problems).toEqual([]);
     await context.close();
   });
