@@ -163,7 +163,7 @@ describe('usage rollup (SQLite)', () => {
     const logs = new LogCapture();
     const usage = rollup(store, { logger: captureLogger(logs) });
     usage.record(exchange());
-    await store.migrations.down();
+    await dropUsageTable(store);
     expect(await usage.flush()).toBe(false);
     usage.record(exchange());
     usage.record(exchange({ model: 'claude-sonnet-4' }));
@@ -187,7 +187,7 @@ describe('usage rollup (SQLite)', () => {
     const store = await sqliteStore();
     const logs = new LogCapture();
     const usage = rollup(store, { logger: captureLogger(logs), maxPendingKeys: 3 });
-    await store.migrations.down();
+    await dropUsageTable(store);
     usage.record(exchange({ projectId: 'p1' }));
     usage.record(exchange({ projectId: 'p1' }));
     usage.record(exchange({ projectId: 'p2' }));
@@ -276,3 +276,11 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('usage rollups of several ins
     expect(report.unpricedModels).toEqual(['unknown-model']);
   });
 });
+
+/** Reverts migrations, latest first, down to and including 0005, so that `usage_hourly` is gone. */
+async function dropUsageTable(store: Store): Promise<void> {
+  for (let step = 0; step < 10; step += 1) {
+    if ((await store.migrations.down()).includes('0005_usage_hourly')) return;
+  }
+  throw new Error('migration 0005_usage_hourly was never reverted');
+}
