@@ -4,6 +4,9 @@ import type { Static, TSchema } from '@sinclair/typebox';
 /** Longest accepted value of a query filter. */
 export const MAX_FILTER_LENGTH = 256;
 
+/** Largest accepted page number of a paged list. */
+export const MAX_PAGE_NUMBER = 1_000_000;
+
 /** A point in time as the management API writes it. */
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
 

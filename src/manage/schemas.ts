@@ -5,8 +5,9 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit/index.js';
 import { MAX_PURGE_URL_LENGTH } from '../cache/index.js';
 import { MAX_CACHE_POST_TTL_SECONDS } from '../projects/index.js';
 import { TOKEN_STATUSES } from '../store/index.js';
+import { TOKEN_LIST_ORDER_AND_PAGES } from './token-list-paging.js';
 import type { TokenStatus } from '../store/index.js';
-import { MAX_FILTER_LENGTH, Nullable, Timestamp, queryFilter } from './schema-parts.js';
+import { MAX_FILTER_LENGTH, MAX_PAGE_NUMBER, Nullable, Timestamp, queryFilter } from './schema-parts.js';
 import { ERROR_MESSAGES_KEYWORD } from './validation.js';
 
 /** Longest accepted project name. */
@@ -20,10 +21,6 @@ export const MAX_DURATION_MINUTES = 525_600;
 export const MAX_TOKEN_NAME_LENGTH = 100;
 /** Largest accepted `max_requests` (the column is a 32-bit integer on PostgreSQL). */
 export const MAX_QUOTA = 2_147_483_647;
-/** Largest page of a paged token list. */
-export const MAX_TOKEN_PAGE_SIZE = 1000;
-/** Largest accepted audit page number. */
-export const MAX_PAGE_NUMBER = 1_000_000;
 /** Largest accepted `page_size` (anything above {@link MAX_PAGE_SIZE} is clamped to it). */
 export const MAX_REQUESTED_PAGE_SIZE = 1_000_000;
 
@@ -281,30 +278,7 @@ export const TokenListQuery = Type.Object({
   active_only: Flag('only tokens not revoked: true/1/yes or false/0/no'),
   activeOnly: Flag('alias of active_only'),
   status: Type.Optional(TokenStatusSchema('only tokens of this status')),
-  sort: Type.Optional(
-    Type.Unsafe<'created' | 'expires' | 'last_used' | 'requests'>({
-      type: 'string',
-      enum: ['created', 'expires', 'last_used', 'requests'],
-      description: 'order by creation (default), expiry, last use or requests counted',
-    }),
-  ),
-  order: Type.Optional(
-    Type.Unsafe<'asc' | 'desc'>({
-      type: 'string',
-      enum: ['asc', 'desc'],
-      description: 'desc (default) or asc; tokens that never expire or were never used come last either way',
-    }),
-  ),
-  page: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: MAX_PAGE_NUMBER, description: 'with page_size: only that page' }),
-  ),
-  page_size: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: MAX_TOKEN_PAGE_SIZE,
-      description: `1..${String(MAX_TOKEN_PAGE_SIZE)}; with page: the answer holds one page and X-Total-Count the total`,
-    }),
-  ),
+  ...TOKEN_LIST_ORDER_AND_PAGES,
 });
 /** Parsed query of `GET /manage/tokens`. */
 export type TokenListQuery = Static<typeof TokenListQuery>;

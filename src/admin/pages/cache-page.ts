@@ -4,6 +4,7 @@ import { count } from '../render/format.js';
 import { field, formOf } from '../session/form-body.js';
 import type { FormFields } from '../session/form-body.js';
 import { html } from '../render/html.js';
+import { statCards } from '../render/stat-cards.js';
 import type { SafeHtml } from '../render/html.js';
 import { csrfField, renderPage } from '../render/layout.js';
 import { ManagementApiError } from '../api/management-api.js';
@@ -73,8 +74,8 @@ async function cachePage(context: AdminContext): Promise<string> {
             can be purged.
           </div>`
     }
-    <div class="row g-3 mb-4">
-      ${[
+    ${statCards(
+      [
         ['Entries', count(cache.entries)],
         ['Bytes held', byteSize(cache.bytes)],
         ['Hit ratio', percent(cache.hit_ratio)],
@@ -83,18 +84,9 @@ async function cachePage(context: AdminContext): Promise<string> {
         ['Bypassed', count(cache.bypass)],
         ['Evictions', count(cache.evictions)],
         ['Store errors', count(cache.store_errors)],
-      ].map(
-        ([label, value]) =>
-          html`<div class="col-6 col-md-3">
-            <div class="card h-100">
-              <div class="card-body">
-                <div class="text-muted small">${label}</div>
-                <div class="stat-value" data-cache-stat="${label}">${value}</div>
-              </div>
-            </div>
-          </div>`,
-      )}
-    </div>
+      ],
+      'data-cache-stat',
+    )}
     <p class="text-muted small">
       Backend: ${cache.backend ?? 'none'}. Counts are this instance's since it started; entries and bytes are
       the store's${cache.backend === 'redis' ? ', shared by every instance' : ''}.

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SystemStatusView } from '../../manage/index.js';
 import { badge, count, timestamp } from '../render/format.js';
 import { html } from '../render/html.js';
+import { statCards } from '../render/stat-cards.js';
 import type { SafeHtml } from '../render/html.js';
 import { renderPage } from '../render/layout.js';
 import { adminContext } from '../render/page-context.js';
@@ -20,24 +21,15 @@ export function registerEventsPage(app: FastifyInstance): void {
               Request events are off on this server (OBSERVABILITY_ENABLED=false, or nothing consumes them).
             </div>`
       }
-      <div class="row g-3 mb-4">
-        ${[
+      ${statCards(
+        [
           ['Bus', events.bus ?? 'off'],
           ['Published', count(events.published)],
           ['Dropped', count(events.dropped)],
           ['Waiting in the spool', count(events.spooled)],
-        ].map(
-          ([label, value]) =>
-            html`<div class="col-6 col-md-3">
-              <div class="card h-100">
-                <div class="card-body">
-                  <div class="text-muted small">${label}</div>
-                  <div class="stat-value" data-events-stat="${label}">${value}</div>
-                </div>
-              </div>
-            </div>`,
-        )}
-      </div>
+        ],
+        'data-events-stat',
+      )}
       <h2 class="h5">Dispatchers in this server</h2>
       ${dispatcherTable(events.dispatchers)}
       <p class="text-muted small mt-2">
