@@ -91,21 +91,7 @@ export function newTokenForm(
               </select>
               <div class="form-text">The token stops working after this time.</div>
             </div>
-            <div class="col-md-6">
-              <label for="max_requests" class="form-label">Maximum requests</label>
-              <input
-                type="number"
-                id="max_requests"
-                name="max_requests"
-                class="form-control"
-                min="1"
-                step="1"
-                placeholder="Unlimited"
-                value="${values.maxRequests}"
-                aria-describedby="max_requests_help"
-              />
-              <div id="max_requests_help" class="form-text">Leave blank for no limit.</div>
-            </div>
+            <div class="col-md-6">${maxRequestsField(values.maxRequests)}</div>
           </div>
           <div class="mb-3">
             <label for="name" class="form-label">Name <span class="text-muted">(optional)</span></label>
@@ -154,21 +140,7 @@ export function editTokenForm(
             ${readOnly('expires_at', 'Expires', token.expires_at === null ? 'Never' : utcText(token.expires_at))}
           </div>
           <div class="row g-3 mb-3">
-            <div class="col-md-6">
-              <label for="max_requests" class="form-label">Maximum requests</label>
-              <input
-                type="number"
-                id="max_requests"
-                name="max_requests"
-                class="form-control"
-                min="1"
-                step="1"
-                placeholder="Unlimited"
-                value="${values.maxRequests}"
-                aria-describedby="max_requests_help"
-              />
-              <div id="max_requests_help" class="form-text">Leave blank for no limit.</div>
-            </div>
+            <div class="col-md-6">${maxRequestsField(values.maxRequests)}</div>
             <div class="col-md-6">
               <label for="name" class="form-label">Name</label>
               <input
@@ -228,4 +200,21 @@ function utcText(value: string): string {
 
 function errorAlert(error: string | undefined): SafeHtml {
   return html`${error !== undefined && html`<div class="alert alert-danger" role="alert">${error}</div>`}`;
+}
+
+/** The `max_requests` input of both token forms: blank means unlimited. */
+function maxRequestsField(value: string): SafeHtml {
+  return html`<label for="max_requests" class="form-label">Maximum requests</label>
+    <input
+      type="number"
+      id="max_requests"
+      name="max_requests"
+      class="form-control"
+      min="1"
+      step="1"
+      placeholder="Unlimited"
+      value="${value}"
+      aria-describedby="max_requests_help"
+    />
+    <div id="max_requests_help" class="form-text">Leave blank for no limit.</div>`;
 }
