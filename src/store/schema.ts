@@ -59,16 +59,11 @@ export interface AuditEventsTable {
   metadata: string | null;
 }
 
-/**
- * The `usage_hourly` table (migration 0005): what the exchanges of one project, token and model used in one
- * UTC hour. `token_id` and `model` are `''` when unknown, so that they can be part of the primary key.
- */
-export interface UsageHourlyTable {
+/** The keys and counters `usage_hourly` and `usage_daily` share. `token_id` and `model` are `''` when unknown. */
+export interface UsageColumns {
   project_id: string;
   token_id: string;
   model: string;
-  /** Start of the UTC hour. */
-  hour: Timestamp;
   requests: Counter;
   input_tokens: Counter;
   output_tokens: Counter;
@@ -81,10 +76,26 @@ export interface UsageHourlyTable {
   cost_usd: ColumnType<number | string, number | undefined, number>;
 }
 
+/**
+ * The `usage_hourly` table (migration 0005): what the exchanges of one project, token and model used in one
+ * UTC hour. `token_id` and `model` are `''` when unknown, so that they can be part of the primary key.
+ */
+export interface UsageHourlyTable extends UsageColumns {
+  /** Start of the UTC hour. */
+  hour: Timestamp;
+}
+
+/** The `usage_daily` table (migration 0007): the same sums per UTC day, written with the hours. */
+export interface UsageDailyTable extends UsageColumns {
+  /** Start (midnight) of the UTC day. */
+  day: Timestamp;
+}
+
 /** Every table the store queries. */
 export interface Database {
   projects: ProjectsTable;
   tokens: TokensTable;
   audit_events: AuditEventsTable;
   usage_hourly: UsageHourlyTable;
+  usage_daily: UsageDailyTable;
 }

@@ -159,6 +159,12 @@ describe.skipIf(!chromiumAvailable())('admin UI in Chromium: sign-in, sessions a
     await page.waitForSelector('.alert-success');
     expect(await active()).toBe(0);
 
+    // A token issued now works until the project is deactivated through the UI, and not after.
+    const issued = await gateway.createToken(projectId);
+    const before = await gateway.proxy('/v1/models', { token: issued.token });
+    await before.text();
+    expect(before.status).toBe(200);
+
     // Edit: turn the switch off, keep the key.
     await page.click('a:has-text("Edit Project")');
     await expectAccessible(page);
@@ -171,6 +177,9 @@ describe.skipIf(!chromiumAvailable())('admin UI in Chromium: sign-in, sessions a
     );
     const stored = await gateway.store.projects.get(projectId);
     expect(stored?.apiKey).toBe('sk-browser-secret-key-123456');
+    const after = await gateway.proxy('/v1/models', { token: issued.token });
+    expect(after.status).toBe(403);
+    expect(await after.text()).toContain('inactive');
 
     // The list shows it inactive, and the audit trail has the change made through the UI.
     await page.goto(`${base}/admin/projects?q=Browser`);

@@ -15,6 +15,15 @@ import { TEST_DIALECTS } from '../helpers/test-store.js';
 const run = promisify(execFile);
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 const plainCipher = createApiKeyCipher(undefined);
+const ALL_MIGRATIONS = [
+  '0001_baseline',
+  '0002_project_provider',
+  '0003_token_name',
+  '0004_project_cache_post_ttl',
+  '0005_usage_hourly',
+  '0006_usage_hour_report_index',
+  '0007_usage_daily',
+];
 const DAY_QUERY = {
   from: new Date('2025-03-01T00:00:00.000Z'),
   to: new Date('2025-03-02T00:00:00.000Z'),
@@ -79,13 +88,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       true,
     );
     expect(await store.migrations.up()).toEqual(['0001_baseline']);
-    expect(await store.migrations.latest()).toEqual([
-      '0002_project_provider',
-      '0003_token_name',
-      '0004_project_cache_post_ttl',
-      '0005_usage_hourly',
-      '0006_usage_hour_report_index',
-    ]);
+    expect(await store.migrations.latest()).toEqual(ALL_MIGRATIONS.slice(1));
     expect(await store.migrations.latest()).toEqual([]);
     const status = await store.migrations.status();
     expect(status[0]?.executedAt).toBeInstanceOf(Date);
@@ -96,6 +99,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       cachePostTtlSeconds: 600,
     });
     expect((await store.projects.get(created.id))?.cachePostTtlSeconds).toBe(600);
+    expect(await store.migrations.down()).toEqual(['0007_usage_daily']);
     expect(await store.migrations.down()).toEqual(['0006_usage_hour_report_index']);
     expect(await store.migrations.down()).toEqual(['0005_usage_hourly']);
     await expect(store.usage.query(DAY_QUERY)).rejects.toThrow();
@@ -104,14 +108,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
     expect(await store.migrations.down()).toEqual(['0002_project_provider']);
     expect(await store.migrations.down()).toEqual(['0001_baseline']);
     await expect(store.projects.list()).rejects.toThrow();
-    expect(await store.migrations.latest()).toEqual([
-      '0001_baseline',
-      '0002_project_provider',
-      '0003_token_name',
-      '0004_project_cache_post_ttl',
-      '0005_usage_hourly',
-      '0006_usage_hour_report_index',
-    ]);
+    expect(await store.migrations.latest()).toEqual(ALL_MIGRATIONS);
     expect(await store.projects.list()).toEqual([]);
   });
 
@@ -119,14 +116,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
     const database = await freshDatabase(dialect);
     const [a, b] = [await open(database), await open(database)];
     const results = await Promise.all([a.migrations.latest(), b.migrations.latest()]);
-    expect(results.flat()).toEqual([
-      '0001_baseline',
-      '0002_project_provider',
-      '0003_token_name',
-      '0004_project_cache_post_ttl',
-      '0005_usage_hourly',
-      '0006_usage_hour_report_index',
-    ]);
+    expect(results.flat()).toEqual(ALL_MIGRATIONS);
   });
 });
 
@@ -159,27 +149,102 @@ describe.each(TEST_DIALECTS)('usage_hourly (migration 0005) on %s', (dialect) =>
       names = (await postgresQuery(database.config.url, indexes)).rows.map((row) => String(row.name));
     }
     expect(names.sort()).toEqual(['idx_usage_hourly_hour_report', 'idx_usage_hourly_project_hour']);
+    expect(await store.migrations.down()).toEqual(['0007_usage_daily']);
     expect(await store.migrations.down()).toEqual(['0006_usage_hour_report_index']);
     expect(await store.migrations.down()).toEqual(['0005_usage_hourly']);
     await expect(store.usage.query(DAY_QUERY)).rejects.toThrow();
-    expect(await store.migrations.latest()).toEqual(['0005_usage_hourly', '0006_usage_hour_report_index']);
+    expect(await store.migrations.latest()).toEqual(ALL_MIGRATIONS.slice(4));
     expect((await store.usage.query(DAY_QUERY)).buckets).toEqual([]);
   });
 });
+
+describe.each(TEST_DIALECTS)('usage_daily (migration 0007) on %s', (dialect) => {
+  const hourOf = (iso: string, requests: number, tokenId = 't-usage') => ({
+    ...USAGE_ROW,
+    tokenId,
+    hour: new Date(iso),
+    requests,
+    inputTokens: requests * 10,
+  });
+
+  it('sums the hours already recorded, then follows every insert, update and delete of an hour', async () => {
+    const database = await freshDatabase(dialect);
+    const store = await open(database);
+    await store.migrations.latest();
+    expect(await store.migrations.down()).toEqual(['0007_usage_daily']);
+    await store.usage.add([
+      hourOf('2025-03-01T00:00:00.000Z', 1),
+      hourOf('2025-03-01T23:00:00.000Z', 2),
+      hourOf('2025-03-02T05:00:00.000Z', 4),
+      hourOf('2025-03-01T10:00:00.000Z', 8, ''),
+    ]);
+    expect(await store.migrations.latest()).toEqual(['0007_usage_daily']);
+    expect(await dailyRows(database)).toEqual([
+      ['t-usage', '2025-03-01T00:00:00.000Z', 3, 30],
+      ['', '2025-03-01T00:00:00.000Z', 8, 80],
+      ['t-usage', '2025-03-02T00:00:00.000Z', 4, 40],
+    ]);
+
+    // An hour added to (update), a new hour (insert), and an hour deleted by hand.
+    await store.usage.add([hourOf('2025-03-01T23:00:00.000Z', 16), hourOf('2025-03-02T06:00:00.000Z', 32)]);
+    await rawExec(
+      database,
+      "DELETE FROM usage_hourly WHERE token_id = '' AND hour = '2025-03-01T10:00:00.000Z'",
+    );
+    expect(await dailyRows(database)).toEqual([
+      ['t-usage', '2025-03-01T00:00:00.000Z', 19, 190],
+      ['', '2025-03-01T00:00:00.000Z', 0, 0],
+      ['t-usage', '2025-03-02T00:00:00.000Z', 36, 360],
+    ]);
+
+    // Down drops the table and its triggers: the hours are still written and read.
+    expect(await store.migrations.down()).toEqual(['0007_usage_daily']);
+    await store.usage.add([hourOf('2025-03-01T12:00:00.000Z', 64)]);
+    const hours = await store.usage.query({ ...DAY_QUERY, projectId: USAGE_ROW.projectId });
+    expect(hours.totals.requests).toBe(1 + 18 + 64);
+    await expect(rawRows(database, 'SELECT * FROM usage_daily')).rejects.toThrow(/usage_daily/);
+  });
+});
+
+/** `usage_daily` as [token, day, requests, input tokens], in key order. */
+async function dailyRows(database: TestDatabase): Promise<[string, string, number, number][]> {
+  const rows = await rawRows(
+    database,
+    'SELECT token_id, day, requests, input_tokens FROM usage_daily ORDER BY day, token_id DESC',
+  );
+  return rows.map((row) => [
+    String(row.token_id),
+    new Date(row.day as string | Date).toISOString(),
+    Number(row.requests),
+    Number(row.input_tokens),
+  ]);
+}
+
+async function rawRows(database: TestDatabase, text: string): Promise<Record<string, unknown>[]> {
+  if (database.config.driver === 'postgres') return (await postgresQuery(database.config.url, text)).rows;
+  const raw = new BetterSqlite3(database.config.path);
+  try {
+    return raw.prepare(text).all() as Record<string, unknown>[];
+  } finally {
+    raw.close();
+  }
+}
+
+async function rawExec(database: TestDatabase, text: string): Promise<void> {
+  if (database.config.driver === 'postgres') await postgresQuery(database.config.url, text);
+  else {
+    const raw = new BetterSqlite3(database.config.path);
+    raw.exec(text);
+    raw.close();
+  }
+}
 
 describe('adopting databases of the original program (SQLite)', () => {
   it('upgrades the early schema.sql shape in place and loses nothing', async () => {
     const database = await freshDatabase('sqlite');
     await seed(database, fixture('original-sqlite-early.sql'));
     const store = await open(database);
-    expect(await store.migrations.latest()).toEqual([
-      '0001_baseline',
-      '0002_project_provider',
-      '0003_token_name',
-      '0004_project_cache_post_ttl',
-      '0005_usage_hourly',
-      '0006_usage_hour_report_index',
-    ]);
+    expect(await store.migrations.latest()).toEqual(ALL_MIGRATIONS);
 
     const projects = await store.projects.list();
     expect(projects.map((project) => [project.name, project.apiKey, project.isActive])).toEqual([
@@ -243,14 +308,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))(
       const database = await freshDatabase('postgres');
       await seed(database, fixture('original-postgres-goose.sql'));
       const store = await open(database);
-      expect(await store.migrations.latest()).toEqual([
-        '0001_baseline',
-        '0002_project_provider',
-        '0003_token_name',
-        '0004_project_cache_post_ttl',
-        '0005_usage_hourly',
-        '0006_usage_hour_report_index',
-      ]);
+      expect(await store.migrations.latest()).toEqual(ALL_MIGRATIONS);
       const token = await store.tokens.findByHash(hashToken('sk-EEEEEEEEEEEEEEEEEEEEEE'));
       expect(token).toMatchObject({ requestCount: 4, maxRequests: 9, preview: 'sk-EEEE**************EEEE' });
       expect(token?.expiresAt?.toISOString()).toBe('2031-01-01T00:00:00.000Z');
@@ -309,14 +367,7 @@ describe('migration lock across processes (SQLite)', () => {
       ),
     );
     const applied = runs.flatMap((result) => JSON.parse(result.stdout) as string[]);
-    expect(applied).toEqual([
-      '0001_baseline',
-      '0002_project_provider',
-      '0003_token_name',
-      '0004_project_cache_post_ttl',
-      '0005_usage_hourly',
-      '0006_usage_hour_report_index',
-    ]);
+    expect(applied).toEqual(ALL_MIGRATIONS);
   });
 });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApiKeyCipher, generateToken, hashToken, newId, tokenPreview } from '../../src/core/index.js';
-import { DuplicateProjectNameError, ZERO_USAGE, openStore } from '../../src/store/index.js';
-import type { AuditEventRecord, Store, UsageDelta } from '../../src/store/index.js';
+import { DuplicateProjectNameError, ZERO_USAGE, addUsageCounts, openStore } from '../../src/store/index.js';
+import type { AuditEventRecord, Store, UsageBucket, UsageDelta } from '../../src/store/index.js';
 import { createTestDatabase } from '../helpers/test-database.js';
 import type { TestDatabase } from '../helpers/test-database.js';
 import { TEST_DIALECTS, createTestStore } from '../helpers/test-store.js';
@@ -462,6 +462,59 @@ describe.each(TEST_DIALECTS)('usage rows on %s', (dialect) => {
     ]);
   });
 
+  it('by day and over a range, sums whole days and the hours at either end exactly as the hours do', async () => {
+    const store = stores[0]!;
+    const start = Date.parse('2025-06-01T00:00:00.000Z');
+    const rows: UsageDelta[] = [];
+    for (let hour = 0; hour < 4 * 24; hour += 1) {
+      for (const [index, projectId] of ['split-a', 'split-b', 'split-c'].entries()) {
+        if ((hour + index) % 3 === 0) continue;
+        rows.push(
+          delta({
+            projectId,
+            tokenId: hour % 2 === 0 ? 'token-a' : '',
+            model: (hour + index) % 4 === 0 ? 'unpriced-x' : 'gpt-4o',
+            hour: new Date(start + hour * 3_600_000),
+            requests: 1 + ((hour * 7 + index) % 5),
+            unpricedRequests: (hour + index) % 4 === 0 ? 1 : 0,
+          }),
+        );
+      }
+    }
+    await store.usage.add(rows);
+    const by = ['project', 'token', 'model'] as const;
+    const ranges = [
+      ['2025-06-01T05:00:00.000Z', '2025-06-04T17:00:00.000Z'],
+      ['2025-06-01T00:00:00.000Z', '2025-06-03T00:00:00.000Z'],
+      ['2025-06-02T03:00:00.000Z', '2025-06-02T09:00:00.000Z'],
+      ['2025-06-01T13:30:00.000Z', '2025-06-03T00:00:00.000Z'],
+    ];
+    for (const [from, to] of ranges) {
+      const query = { from: new Date(from!), to: new Date(to!), by };
+      const hours = await store.usage.query({ ...query, groupBy: 'hour' });
+      for (const groupBy of ['day', 'all'] as const) {
+        const report = await store.usage.query({ ...query, groupBy });
+        expect(report.buckets).toEqual(sumHoursInto(hours.buckets, groupBy, query.from));
+        expect(report.totals.requests).toBe(hours.totals.requests);
+        expect(report.unpricedModels).toEqual(hours.unpricedModels);
+      }
+    }
+
+    // Cut short: the first buckets are whole, and the totals are still the range's.
+    const query = {
+      from: new Date(ranges[0]![0]!),
+      to: new Date(ranges[0]![1]!),
+      by,
+      groupBy: 'day',
+    } as const;
+    const whole = await store.usage.query(query);
+    const cut = await store.usage.query({ ...query, limit: 5 });
+    expect(cut.buckets).toEqual(whole.buckets.slice(0, 5));
+    expect(cut.truncated).toBe(true);
+    expect(cut.totals).toEqual(whole.totals);
+    expect(cut.unpricedModels).toEqual(['unpriced-x']);
+  });
+
   it('answers zero totals for a range without usage, and says when it cut the buckets', async () => {
     const store = stores[0]!;
     const empty = await store.usage.query({
@@ -533,3 +586,20 @@ describe.each(TEST_DIALECTS)('usage rows on %s', (dialect) => {
     expect(report.totals.costUsd).toBe(4 * 15 * 6 * 0.5);
   });
 });
+
+/** What a report by day or over the whole range must answer, summed here from the report by hour. */
+function sumHoursInto(hours: readonly UsageBucket[], groupBy: 'day' | 'all', from: Date): UsageBucket[] {
+  const sums = new Map<string, UsageBucket>();
+  for (const bucket of hours) {
+    const periodStart = groupBy === 'all' ? from : new Date(bucket.periodStart.toISOString().slice(0, 10));
+    const key = [periodStart.toISOString(), bucket.projectId, bucket.tokenId ?? '', bucket.model ?? ''].join(
+      '\u0000',
+    );
+    const seen = sums.get(key);
+    sums.set(
+      key,
+      seen === undefined ? { ...bucket, periodStart } : { ...seen, ...addUsageCounts(seen, bucket) },
+    );
+  }
+  return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket);
+}

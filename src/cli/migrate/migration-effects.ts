@@ -10,6 +10,8 @@ const DOWN_EFFECTS: Readonly<Record<string, string>> = {
     'drops the table usage_hourly: every recorded token count, cache hit, error count and estimated cost is lost',
   '0006_usage_hour_report_index':
     'drops the index idx_usage_hourly_hour_report and puts the plain index on usage_hourly.hour back: no data is lost, usage reports over long ranges get slower',
+  '0007_usage_daily':
+    'drops the table usage_daily: no data is lost (usage_hourly holds the same counts), usage reports by day get slower',
 };
 
 /** A sentence saying what reverting the named migration drops. */

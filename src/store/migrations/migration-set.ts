@@ -3,6 +3,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { DialectName } from '../store.js';
 import { adoptPostgresSchema } from './adopt-postgres-schema.js';
 import { adoptSqliteSchema } from './adopt-sqlite-schema.js';
+import { createUsageDaily, dropUsageDaily } from './create-usage-daily.js';
 import { createUsageHourly, dropUsageHourly } from './create-usage-hourly.js';
 import { createUsageHourCoveringIndex, dropUsageHourCoveringIndex } from './usage-hour-covering-index.js';
 
@@ -61,6 +62,14 @@ export function migrationSet(dialect: DialectName): Record<string, Migration> {
       },
       async down(db: Kysely<unknown>) {
         await dropUsageHourCoveringIndex(db);
+      },
+    },
+    '0007_usage_daily': {
+      async up(db: Kysely<unknown>) {
+        await createUsageDaily(db, dialect);
+      },
+      async down(db: Kysely<unknown>) {
+        await dropUsageDaily(db, dialect);
       },
     },
   };
