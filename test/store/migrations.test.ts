@@ -221,7 +221,9 @@ async function dailyRows(database: TestDatabase): Promise<[string, string, numbe
 }
 
 async function rawRows(database: TestDatabase, text: string): Promise<Record<string, unknown>[]> {
-  if (database.config.driver === 'postgres') return (await postgresQuery(database.config.url, text)).rows;
+  if (database.config.driver === 'postgres') {
+    return (await postgresQuery(database.config.url, text)).rows as Record<string, unknown>[];
+  }
   const raw = new BetterSqlite3(database.config.path);
   try {
     return raw.prepare(text).all() as Record<string, unknown>[];
