@@ -12,7 +12,7 @@ import { attachAdminContext, createAdminContext } from './render/page-context.js
 import { registerPages } from './pages/pages.js';
 import { clientFactsOf, isSameOrigin, ownOrigin, reachedOverHttps } from './session/request-facts.js';
 import { setSecurityHeaders } from './session/security-headers.js';
-import { MemorySessionStore } from './session/session-store.js';
+import { MemorySessionStore } from './session/memory-session-store.js';
 import type { SessionStore } from './session/session-store.js';
 import { SESSION_COOKIE, registerSignInRoutes } from './session/sign-in-routes.js';
 
@@ -27,7 +27,7 @@ export interface AdminPluginOptions {
   readonly managementApi: ManagementApi;
   readonly session: AdminSessionConfig;
   readonly logger: Logger;
-  /** @default a memory store */
+  /** Where sign-ins are kept (`ADMIN_UI_SESSION_STORE`). @default a memory store */
   readonly sessions?: SessionStore;
   /** @default systemClock */
   readonly clock?: Clock;
@@ -65,14 +65,12 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async functio
   });
 
   await app.register(function signedInPages(pages, _options, done) {
-    pages.addHook('preHandler', function requireSession(request, reply, next) {
+    // A store that cannot be reached rejects, and the error page says so: the operator stays signed in.
+    pages.addHook('preHandler', async function requireSession(request, reply) {
       const id = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
       const now = clock.now();
-      const session = id === undefined ? undefined : sessions.touch(id, now.getTime());
-      if (session === undefined) {
-        void redirectToSignIn(request, reply, basePath);
-        return;
-      }
+      const session = id === undefined ? undefined : await sessions.touch(id, now.getTime());
+      if (session === undefined) return redirectToSignIn(request, reply, basePath);
       attachAdminContext(
         request,
         createAdminContext({
@@ -82,16 +80,16 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async functio
           proxyBaseUrl: options.proxyBaseUrl ?? ownOrigin(request),
           now,
           managementApi: options.managementApi,
+          sessions,
         }),
       );
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         const sent = field(formOf(request.body), '_csrf') ?? '';
         if (!isSameOrigin(request) || !secretsEqual(sent, session.csrfToken)) {
-          next(new AppError(ERRORS.ADMIN_FORM_REJECTED));
-          return;
+          throw new AppError(ERRORS.ADMIN_FORM_REJECTED);
         }
       }
-      next();
+      return undefined;
     });
 
     // GET too, as the original: the SameSite=Strict cookie keeps other sites' links from signing anyone out.
@@ -100,12 +98,14 @@ export const adminPlugin: FastifyPluginAsync<AdminPluginOptions> = async functio
       url: '/auth/logout',
       handler: async (request, reply) => {
         const id = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+        // Ended before the audit call: a sign-out the store could not carry out is an error page, not a
+        // cleared cookie over a session that lives on.
+        if (id !== undefined) await sessions.delete(id);
         await options.managementApi.call({
           method: 'POST',
           path: '/admin/sign-out',
           client: clientFactsOf(request),
         });
-        if (id !== undefined) sessions.delete(id);
         void reply.header(
           'set-cookie',
           serializeCookie(SESSION_COOKIE, '', {

@@ -6,6 +6,7 @@ import { AppError, ERRORS, VERSION, systemClock } from '../core/index.js';
 import type { Clock, Logger } from '../core/index.js';
 import { adminPlugin } from './admin-plugin.js';
 import { httpManagementApi } from './api/http-management-api.js';
+import type { SessionStore } from './session/session-store.js';
 
 /** How long `/health` waits for the server's own `/health`. */
 const BACKEND_HEALTH_TIMEOUT_MS = 3000;
@@ -21,6 +22,8 @@ export interface StandaloneAdminOptions {
   readonly proxyBaseUrl?: string;
   /** @default systemClock */
   readonly clock?: Clock;
+  /** Where sign-ins are kept; its backend belongs to the caller. @default a memory store */
+  readonly sessions?: SessionStore;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function createStandaloneAdmin(options: StandaloneAdminOptions): Pr
       httpManagementApi({ baseUrl: base, managementToken: options.managementToken }),
     ),
     session: options.session,
+    ...(options.sessions !== undefined && { sessions: options.sessions }),
     logger: options.logger,
     clock,
     proxyBaseUrl: options.proxyBaseUrl ?? base,

@@ -1,5 +1,5 @@
 import { decodeEncryptionKey } from '../core/index.js';
-import type { ConfigOf, DatabaseConfig, DispatcherServiceConfig } from './config.js';
+import type { AdminSessionStoreConfig, ConfigOf, DatabaseConfig, DispatcherServiceConfig } from './config.js';
 import { providerBaseUrls } from './provider-overrides.js';
 import { loadProviders } from './providers/index.js';
 import type { ProvidersConfig } from './providers/index.js';
@@ -185,6 +185,7 @@ export const SECTION_RESOLVERS: { readonly [S in ConfigSection]: SectionResolver
           maxAgeMs: reader.read('ADMIN_UI_SESSION_MAX_AGE'),
           rememberMeMaxAgeMs: reader.read('ADMIN_UI_REMEMBER_ME_MAX_AGE'),
         },
+        sessionStore: readSessionStore(reader),
       },
     };
   },
@@ -211,6 +212,14 @@ function sharedRedisUrl(reader: VariableReader, needer: string): string | undefi
   if (address !== '') return `redis://${address}/${reader.read('REDIS_DB') ?? 0}`;
   reader.problem(`${needer} needs REDIS_URL or REDIS_ADDR`);
   return undefined;
+}
+
+/** Where admin sessions are kept; `redis` needs the shared Redis, which `llm-proxy admin` then opens too. */
+function readSessionStore(reader: VariableReader): AdminSessionStoreConfig {
+  if (reader.read('ADMIN_UI_SESSION_STORE') === 'memory') return { type: 'memory' };
+  const url = sharedRedisUrl(reader, 'ADMIN_UI_SESSION_STORE: redis');
+  if (url === undefined) return { type: 'memory' };
+  return { type: 'redis', url, keyPrefix: reader.read('ADMIN_UI_SESSION_KEY_PREFIX') };
 }
 
 /** The backend events are delivered to; what it requires is checked here only for the server's own dispatcher. */

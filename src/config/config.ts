@@ -16,7 +16,19 @@ export interface AdminConfig {
   /** Mount path without a trailing slash (`/admin`). */
   readonly path: string;
   readonly session: AdminSessionConfig;
+  /** Where sign-in sessions are kept (`ADMIN_UI_SESSION_STORE`). */
+  readonly sessionStore: AdminSessionStoreConfig;
 }
+
+/** This process's memory, or the shared Redis so that every instance knows every sign-in. */
+export type AdminSessionStoreConfig =
+  | { readonly type: 'memory' }
+  | {
+      readonly type: 'redis';
+      /** The shared Redis (REDIS_URL, else REDIS_ADDR); may carry a password: never log it. */
+      readonly url: string;
+      readonly keyPrefix: string;
+    };
 
 /** How long an admin UI sign-in lasts. */
 export interface AdminSessionConfig {

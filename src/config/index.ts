@@ -8,6 +8,7 @@ export type {
   EventsConfig,
   LogLevel,
   AdminConfig,
+  AdminSessionStoreConfig,
   AdminSessionConfig,
   RedisConfig,
   SectionProperties,

@@ -49,12 +49,12 @@ export const CONFIG_SECTIONS: readonly { readonly name: ConfigSection; readonly 
   {
     name: 'admin',
     intro:
-      'The admin web UI (see "Admin UI"): where `llm-proxy server` serves it and how long a sign-in lasts.',
+      'The admin web UI (see "Admin UI"): where `llm-proxy server` serves it, how long a sign-in lasts and where it is kept.',
   },
   {
     name: 'redis',
     intro:
-      'Redis shares state between instances (cache invalidation). Nothing needs it by default: unlike the original program, whose `REDIS_ADDR` defaults to `localhost:6379`, no address means no Redis.',
+      'Redis shares state between instances (cache invalidation, admin sessions). Nothing needs it by default: unlike the original program, whose `REDIS_ADDR` defaults to `localhost:6379`, no address means no Redis.',
   },
 ];
 

@@ -213,6 +213,11 @@ export const ERRORS = {
     status: 502,
     message: 'the management API could not be reached',
   },
+  ADMIN_SESSION_STORE_UNAVAILABLE: {
+    code: 'admin_session_store_unavailable',
+    status: 503,
+    message: 'admin sessions cannot be reached right now; you are still signed in, try again in a moment',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** The names of catalog entries. */

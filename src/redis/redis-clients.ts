@@ -16,11 +16,23 @@ export interface RedisClientsOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** The commands of the shared client that the product uses (grows with its users: cache, limits). */
+/** The commands of the shared client that the product uses (grows with its users: invalidation, admin sessions). */
 export interface RedisClient {
   /** ioredis' connection state; commands are sent at once only when it is `ready`. */
   readonly status: string;
   publish(channel: string, message: string): Promise<number>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, expiryToken: 'PX', milliseconds: number): Promise<'OK'>;
+  /** Only when the key exists (`XX`): null when it does not. */
+  set(
+    key: string,
+    value: string,
+    expiryToken: 'PX',
+    milliseconds: number,
+    condition: 'XX',
+  ): Promise<'OK' | null>;
+  set(key: string, value: string, keepTtl: 'KEEPTTL', condition: 'XX'): Promise<'OK' | null>;
+  del(...keys: string[]): Promise<number>;
   on(event: 'ready', listener: () => void): unknown;
   off(event: 'ready', listener: () => void): unknown;
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 
-import { adminPlugin, injectedManagementApi } from '../admin/index.js';
 import { createAuditRecorder, startAuditRetention } from '../audit/index.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { EventPublisher } from '../events/index.js';
@@ -25,6 +24,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { TokenAuthority, createInvalidationBus, invalidatingStore } from '../tokens/index.js';
 import type { InvalidationBus } from '../tokens/index.js';
+import { adminUiExtension } from './admin-ui-extension.js';
 import { createLogger } from './create-logger.js';
 import { createServer, routeRequests } from './create-server.js';
 import { openResponseCache } from './open-response-cache.js';
@@ -51,7 +51,7 @@ export interface GatewayOverrides {
   readonly logger?: Logger;
   /** A migrated store. @default the configured database, opened and migrated */
   readonly store?: Store;
-  /** @default opened from REDIS_URL when it is set */
+  /** The shared Redis (invalidation bus, admin sessions). @default opened from REDIS_URL when it is set */
   readonly redis?: RedisClients;
   /** @default over Redis pub/sub when Redis is configured, in-process otherwise */
   readonly invalidation?: InvalidationBus;
@@ -146,8 +146,8 @@ async function assemble(
     parts.add('audit retention', () => retention.close());
   }
 
-  const invalidation =
-    overrides.invalidation ?? (await buildInvalidationBus(config, overrides, logger, parts));
+  const redis = await openSharedRedis(config, overrides, logger, parts);
+  const invalidation = overrides.invalidation ?? buildInvalidationBus(config, redis, logger, parts);
   const authority = new TokenAuthority({
     store,
     clock,
@@ -253,17 +253,7 @@ async function assemble(
     }
     return undefined;
   };
-  const adminUi: ServerExtension = async (app) => {
-    if (!config.admin.enabled) return;
-    await app.register(adminPlugin, {
-      prefix: config.admin.path,
-      basePath: config.admin.path,
-      managementApi: injectedManagementApi({ app, managementToken: config.managementToken }),
-      session: config.admin.session,
-      logger,
-      clock,
-    });
-  };
+  const adminUi = adminUiExtension(config, { logger, clock, redis: redis?.client });
   const app = await createServer({
     config,
     store: invalidatingStore(store, invalidation),
@@ -319,18 +309,30 @@ async function openMigratedStore(config: Config, logger: Logger, parts: Resource
   return store;
 }
 
-async function buildInvalidationBus(
+/**
+ * The process's shared Redis connections: the caller's, else opened from REDIS_URL when a part uses them (the
+ * invalidation bus unless the caller brought one, the `redis` admin session store); undefined without Redis.
+ */
+async function openSharedRedis(
   config: Config,
   overrides: GatewayOverrides,
   logger: Logger,
   parts: ResourceStack,
-): Promise<InvalidationBus> {
-  let redis = overrides.redis;
-  if (redis === undefined && config.redis.url !== undefined) {
-    const opened = await openRedisClients({ url: config.redis.url, logger });
-    parts.add('redis', () => opened.close());
-    redis = opened;
-  }
+): Promise<RedisClients | undefined> {
+  if (overrides.redis !== undefined || config.redis.url === undefined) return overrides.redis;
+  const used = overrides.invalidation === undefined || config.admin.sessionStore.type === 'redis';
+  if (!used) return undefined;
+  const opened = await openRedisClients({ url: config.redis.url, logger });
+  parts.add('redis', () => opened.close());
+  return opened;
+}
+
+function buildInvalidationBus(
+  config: Config,
+  redis: RedisClients | undefined,
+  logger: Logger,
+  parts: ResourceStack,
+): InvalidationBus {
   const bus =
     redis === undefined
       ? createInvalidationBus({ type: 'memory', logger })

@@ -51,6 +51,7 @@ describe('configuration by section', () => {
       enabled: true,
       path: '/admin',
       session: { idleTimeoutMs: 1_800_000, maxAgeMs: 43_200_000, rememberMeMaxAgeMs: 2_592_000_000 },
+      sessionStore: { type: 'memory' },
     });
     expect(resolveConfig({ env: { ADMIN_UI_PATH: '/ops/ui/' } }, ['admin']).admin.path).toBe('/ops/ui');
     for (const path of ['/', 'admin', '/manage', '/v1/admin', '/metrics', '/a b']) {
@@ -59,6 +60,50 @@ describe('configuration by section', () => {
         path,
       ).toEqual([expect.stringContaining('ADMIN_UI_PATH')]);
     }
+  });
+
+  it('keeps admin sessions in the shared Redis when asked, under the configured prefix', () => {
+    const admin = (env: ConfigSources['env']) => resolveConfig({ env }, ['admin']).admin.sessionStore;
+    expect(admin({ ADMIN_UI_SESSION_STORE: 'redis', REDIS_URL: 'redis://cache.internal:6380/2' })).toEqual({
+      type: 'redis',
+      url: 'redis://cache.internal:6380/2',
+      keyPrefix: 'llm-proxy:admin-session:',
+    });
+    expect(
+      admin({
+        ADMIN_UI_SESSION_STORE: 'Redis',
+        REDIS_ADDR: 'cache.internal:6379',
+        REDIS_DB: '4',
+        ADMIN_UI_SESSION_KEY_PREFIX: 'staging:sessions:',
+      }),
+    ).toEqual({ type: 'redis', url: 'redis://cache.internal:6379/4', keyPrefix: 'staging:sessions:' });
+    expect(admin({ ADMIN_UI_SESSION_STORE: 'memory', REDIS_URL: 'redis://cache.internal' })).toEqual({
+      type: 'memory',
+    });
+  });
+
+  it('refuses a redis session store without Redis and an unknown store, among the other problems', () => {
+    expect(
+      problemsOf(() =>
+        resolveConfig({ env: { ADMIN_UI_SESSION_STORE: 'redis', LOG_LEVEL: 'loud' } }, ['log', 'admin']),
+      ),
+    ).toEqual([
+      expect.stringContaining('LOG_LEVEL'),
+      'ADMIN_UI_SESSION_STORE: redis needs REDIS_URL or REDIS_ADDR',
+    ]);
+    expect(problemsOf(() => resolveConfig({ env: { ADMIN_UI_SESSION_STORE: 'cookie' } }, ['admin']))).toEqual(
+      ['ADMIN_UI_SESSION_STORE: "cookie" is not one of memory, redis'],
+    );
+    expect(
+      problemsOf(() =>
+        resolveConfig(
+          {
+            env: { ADMIN_UI_SESSION_STORE: 'redis', REDIS_URL: 'redis://x', ADMIN_UI_SESSION_KEY_PREFIX: '' },
+          },
+          ['admin'],
+        ),
+      ),
+    ).toEqual([expect.stringContaining('ADMIN_UI_SESSION_KEY_PREFIX')]);
   });
 
   it('resolves each section alone, with only its own properties', () => {

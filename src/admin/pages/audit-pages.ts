@@ -27,7 +27,7 @@ export function registerAuditPages(app: FastifyInstance): void {
       .code(content.kind === 'invalid' ? 400 : 200)
       .type('text/html; charset=utf-8')
       .send(
-        renderPage(context, {
+        await renderPage(context, {
           title: 'Audit Events',
           icon: 'shield-check',
           section: 'audit',
@@ -43,7 +43,7 @@ export function registerAuditPages(app: FastifyInstance): void {
       ><i class="bi bi-arrow-left" aria-hidden="true"></i> Back to List</a
     >`;
     return reply.type('text/html; charset=utf-8').send(
-      renderPage(context, {
+      await renderPage(context, {
         title: 'Audit Event Details',
         section: 'audit',
         actions: back,

@@ -33,14 +33,14 @@ export function registerCachePage(app: FastifyInstance): void {
       const answer = (await context.api({ method: 'POST', path: '/cache/purge', body })) as {
         deleted: number;
       };
-      context.session.flash = {
+      await context.setFlash({
         kind: 'success',
         message: `Purged ${count(answer.deleted)} cache ${answer.deleted === 1 ? 'entry' : 'entries'}.`,
-      };
+      });
       return await reply.redirect(context.url('/cache'), 303);
     } catch (error) {
       if (!(error instanceof ManagementApiError) || error.status >= 500) throw error;
-      context.session.flash = { kind: 'danger', message: error.message };
+      await context.setFlash({ kind: 'danger', message: error.message });
       return reply
         .code(error.status)
         .type('text/html; charset=utf-8')
@@ -92,7 +92,7 @@ async function cachePage(context: AdminContext): Promise<string> {
       the store's${cache.backend === 'redis' ? ', shared by every instance' : ''}.
     </p>
     ${cache.enabled ? purgeForms(context, projects) : ''}`;
-  return renderPage(context, { title: 'Cache', section: 'cache', body });
+  return await renderPage(context, { title: 'Cache', section: 'cache', body });
 }
 
 function purgeForms(context: AdminContext, projects: readonly ProjectChoice[]): SafeHtml {

@@ -43,7 +43,7 @@ export function registerDashboardPage(app: FastifyInstance): void {
     });
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderPage(context, { title: 'Dashboard', section: 'dashboard', body, charts: true }));
+      .send(await renderPage(context, { title: 'Dashboard', section: 'dashboard', body, charts: true }));
   });
 }
 

@@ -38,7 +38,7 @@ export function registerEventsPage(app: FastifyInstance): void {
       </p>`;
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderPage(context, { title: 'Events', section: 'events', body }));
+      .send(await renderPage(context, { title: 'Events', section: 'events', body }));
   });
 }
 

@@ -80,7 +80,7 @@ export function registerProjectPages(app: FastifyInstance): void {
         error.status,
       );
     }
-    context.session.flash = { kind: 'success', message: 'Project created' };
+    await context.setFlash({ kind: 'success', message: 'Project created' });
     return reply.redirect(context.url(`/projects/${created.id}`), 303);
   });
 
@@ -124,7 +124,7 @@ export function registerProjectPages(app: FastifyInstance): void {
     const reading = readEditForm(form, current);
     if (!reading.ok) return sendForm(reply, context, mode, reading.values, reading.problem, 400);
     if (Object.keys(reading.body).length === 0) {
-      context.session.flash = { kind: 'info', message: 'Nothing changed' };
+      await context.setFlash({ kind: 'info', message: 'Nothing changed' });
       return reply.redirect(context.url(`/projects/${current.id}`), 303);
     }
     try {
@@ -140,7 +140,7 @@ export function registerProjectPages(app: FastifyInstance): void {
         error.status,
       );
     }
-    context.session.flash = { kind: 'success', message: 'Project updated' };
+    await context.setFlash({ kind: 'success', message: 'Project updated' });
     return reply.redirect(context.url(`/projects/${current.id}`), 303);
   });
 
@@ -162,7 +162,7 @@ export function registerProjectPages(app: FastifyInstance): void {
       : revokeTokens
         ? 'Project deactivated and all its tokens revoked'
         : 'Project deactivated';
-    context.session.flash = { kind: 'success', message };
+    await context.setFlash({ kind: 'success', message });
     return reply.redirect(context.url(`/projects/${project.id}`), 303);
   });
 
@@ -175,7 +175,7 @@ export function registerProjectPages(app: FastifyInstance): void {
         method: 'POST',
         path: apiPath(id, '/tokens/revoke'),
       })) as BulkRevokeView;
-      context.session.flash = { kind: 'success', message: revokedMessage(result) };
+      await context.setFlash({ kind: 'success', message: revokedMessage(result) });
       const backToList = field(formOf(request.body), 'return_to') === 'list';
       return reply.redirect(context.url(backToList ? '/projects' : `/projects/${id}`), 303);
     },
@@ -188,13 +188,13 @@ async function deleteProject(context: AdminContext, reply: FastifyReply, id: str
     await context.api({ method: 'DELETE', path: apiPath(id) });
   } catch (error) {
     if (!(error instanceof ManagementApiError) || error.status !== 405) throw error;
-    context.session.flash = {
+    await context.setFlash({
       kind: 'danger',
       message: `Projects cannot be deleted (${error.message}): deactivate the project instead.`,
-    };
+    });
     return reply.redirect(context.url(`/projects/${id}`), 303);
   }
-  context.session.flash = { kind: 'success', message: 'Project deleted' };
+  await context.setFlash({ kind: 'success', message: 'Project deleted' });
   return reply.redirect(context.url('/projects'), 303);
 }
 
@@ -218,14 +218,14 @@ function revokedMessage(result: BulkRevokeView): string {
   return `Revoked ${String(revoked)} ${revoked === 1 ? 'token' : 'tokens'} (${String(already)} ${already === 1 ? 'was' : 'were'} already revoked)`;
 }
 
-function sendForm(
+async function sendForm(
   reply: FastifyReply,
   context: AdminContext,
   mode: ProjectFormMode,
   values: ProjectFormValues,
   error?: string,
   status = 200,
-): FastifyReply {
+): Promise<FastifyReply> {
   const editing = mode.kind === 'edit' ? mode.project : undefined;
   return sendPage(
     reply,
@@ -245,11 +245,14 @@ function sendForm(
   );
 }
 
-function sendPage(
+async function sendPage(
   reply: FastifyReply,
   context: AdminContext,
   content: PageContent,
   status = 200,
-): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(renderPage(context, content));
+): Promise<FastifyReply> {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(await renderPage(context, content));
 }

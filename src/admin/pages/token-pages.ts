@@ -154,7 +154,7 @@ async function updateToken(request: FastifyRequest<IdRoute>, reply: FastifyReply
   if ('done' in outcome) {
     const reactivated =
       form.is_active === 'true' && form.max_requests === undefined && form.name === undefined;
-    context.session.flash = { kind: 'success', message: reactivated ? 'Token reactivated' : 'Token updated' };
+    await context.setFlash({ kind: 'success', message: reactivated ? 'Token reactivated' : 'Token updated' });
     return reply.redirect(context.url(`/tokens/${id}`), 303);
   }
   const problem = outcome.problem;
@@ -178,21 +178,21 @@ async function revokeToken(request: FastifyRequest<IdRoute>, reply: FastifyReply
   const context = adminContext(request);
   const id = tokenIdOf(request);
   await context.api({ method: 'DELETE', path: `/tokens/${id}` });
-  context.session.flash = { kind: 'success', message: 'Token revoked' };
+  await context.setFlash({ kind: 'success', message: 'Token revoked' });
   const backToDetails = field(formOf(request.body), 'return_to') === 'details';
   return reply.redirect(context.url(backToDetails ? `/tokens/${id}` : '/tokens'), 303);
 }
 
-function sendPage(
+async function sendPage(
   reply: FastifyReply,
   context: AdminContext,
   content: Omit<PageContent, 'section'>,
   status = 200,
-): FastifyReply {
+): Promise<FastifyReply> {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
-    .send(renderPage(context, { ...content, section: 'tokens' }));
+    .send(await renderPage(context, { ...content, section: 'tokens' }));
 }
 
 /** A malformed id names no token: the same 404 page as an unknown one, without asking the API. */

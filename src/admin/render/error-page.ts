@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError } from '../../core/index.js';
 import type { Logger } from '../../core/index.js';
 import { html } from './html.js';
-import { renderBarePage, renderPage } from './layout.js';
+import { renderBarePage, renderSignedInLayout } from './layout.js';
 import { ManagementApiError } from '../api/management-api.js';
 import { findAdminContext } from './page-context.js';
 
@@ -55,7 +55,7 @@ export function sendErrorPage(
           html`<h1 class="h3">${title}</h1>
             ${body}`,
         )
-      : renderPage(context, { title, section: 'dashboard', body });
+      : renderSignedInLayout(context, { title, section: 'dashboard', body }, undefined);
   return reply.code(status).type('text/html; charset=utf-8').send(page);
 }
 

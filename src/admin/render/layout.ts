@@ -2,6 +2,7 @@ import { assetFileName } from './assets.js';
 import type { AssetName } from './assets.js';
 import { html } from './html.js';
 import type { HtmlValue, SafeHtml } from './html.js';
+import type { Flash } from '../session/session-store.js';
 import type { AdminContext } from './page-context.js';
 
 /** The sections of the navigation bar. */
@@ -30,10 +31,20 @@ export interface PageContent {
   readonly charts?: boolean;
 }
 
-/** A whole signed-in page: navigation, a one-time notice, the heading and the content. */
-export function renderPage(context: AdminContext, content: PageContent): string {
-  const flash = context.session.flash;
-  context.session.flash = undefined;
+/** A whole signed-in page: navigation, the session's one-time notice (taken, so shown once), heading, content. */
+export async function renderPage(context: AdminContext, content: PageContent): Promise<string> {
+  return renderSignedInLayout(context, content, await context.takeFlash());
+}
+
+/**
+ * A signed-in page with the given notice, or none. Error pages use it without one: the pending notice waits for
+ * the next regular page (an error may be the session store's own, which cannot be asked to give it up).
+ */
+export function renderSignedInLayout(
+  context: AdminContext,
+  content: PageContent,
+  flash: Flash | undefined,
+): string {
   const body = html` <nav class="navbar navbar-expand-md navbar-dark bg-dark mb-4">
       <div class="container-fluid">
         <a class="navbar-brand" href="${context.url('/dashboard')}">llm-proxy</a>

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 
 import { callApi, callApiForResponse } from '../api/management-api.js';
 import type { ApiRequest, ApiResponse, ClientFacts, ManagementApi } from '../api/management-api.js';
-import type { AdminSession } from '../session/session-store.js';
+import type { AdminSession, Flash, SessionStore } from '../session/session-store.js';
 
 /** One management API call as a page makes it: the client facts are added by the context. */
 export type PageApiRequest = Omit<ApiRequest, 'client'>;
@@ -22,6 +22,13 @@ export interface AdminContext {
   api(request: PageApiRequest): Promise<unknown>;
   /** {@link AdminContext.api} with the whole answer, for its headers (`X-Total-Count` of a paged list). */
   apiResponse(request: PageApiRequest): Promise<ApiResponse>;
+  /**
+   * Leaves a one-time notice for the next page of this session (this one, or the one a redirect leads to, on
+   * whichever instance serves it); a page rendered later in this request shows it too.
+   */
+  setFlash(flash: Flash): Promise<void>;
+  /** The notice for the page being rendered, taken from the session so that no other page shows it again. */
+  takeFlash(): Promise<Flash | undefined>;
   /** A path under the mount path, with the given query (undefined and empty values left out). */
   url(path: string, query?: Readonly<Record<string, string | number | undefined>>): string;
 }
@@ -34,12 +41,17 @@ export interface AdminContextOptions {
   readonly proxyBaseUrl: string;
   readonly now: Date;
   readonly managementApi: ManagementApi;
+  /** Where the session's notice is kept. */
+  readonly sessions: SessionStore;
 }
 
 const contexts = new WeakMap<FastifyRequest, AdminContext>();
 
 /** Builds a request's context. */
 export function createAdminContext(options: AdminContextOptions): AdminContext {
+  const { session, sessions } = options;
+  // What the store holds for this session as far as this request knows; a notice is stored only once.
+  let pending = session.flash;
   return {
     basePath: options.basePath,
     session: options.session,
@@ -49,6 +61,17 @@ export function createAdminContext(options: AdminContextOptions): AdminContext {
     api: (request) => callApi(options.managementApi, { ...request, client: options.client }),
     apiResponse: (request) =>
       callApiForResponse(options.managementApi, { ...request, client: options.client }),
+    async setFlash(flash) {
+      pending = flash;
+      await sessions.setFlash(session, flash);
+    },
+    async takeFlash() {
+      const flash = pending;
+      if (flash === undefined) return undefined;
+      pending = undefined;
+      await sessions.setFlash(session, undefined);
+      return flash;
+    },
     url: (path, query) => adminUrl(options.basePath, path, query),
   };
 }

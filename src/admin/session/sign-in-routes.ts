@@ -38,7 +38,7 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
 
   app.get('/auth/login', async (request, reply) => {
     const id = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-    if (id !== undefined && deps.sessions.touch(id, deps.clock.now().getTime()) !== undefined) {
+    if (id !== undefined && (await deps.sessions.touch(id, deps.clock.now().getTime())) !== undefined) {
       return reply.redirect(`${deps.basePath}/dashboard`, 303);
     }
     return sendSignInPage(request, reply, 200, undefined);
@@ -73,7 +73,8 @@ export function registerSignInRoutes(app: FastifyInstance, deps: SignInDeps): vo
     const remember =
       form.remember_me !== undefined && form.remember_me !== '' && form.remember_me !== 'false';
     const lifetime = remember ? deps.session.rememberMeMaxAgeMs : deps.session.maxAgeMs;
-    const { id } = deps.sessions.create({
+    // Rejects when the store cannot be reached: no cookie is set for a session that was never kept.
+    const { id } = await deps.sessions.create({
       now: deps.clock.now().getTime(),
       idleTimeoutMs: remember ? deps.session.rememberMeMaxAgeMs : deps.session.idleTimeoutMs,
       maxAgeMs: lifetime,

@@ -1,5 +1,7 @@
 import { ConfigError, parseListenAddress, resolveConfig } from '../../config/index.js';
-import { createStandaloneAdmin } from '../../admin/index.js';
+import { createSessionStore, createStandaloneAdmin } from '../../admin/index.js';
+import { openRedisClients } from '../../redis/index.js';
+import type { RedisClients } from '../../redis/index.js';
 import { createLogger } from '../../server/index.js';
 import { CliError, errorCodeOf } from '../shared/cli-error.js';
 import { assertEnvFileExists, commandSources } from '../shared/config-sources.js';
@@ -37,18 +39,29 @@ export async function runAdmin(options: RunAdminOptions): Promise<void> {
   if (config === undefined || !listen.ok) throw new ConfigError(problems);
 
   const log = await createLogger(config.log);
+  const { sessionStore } = config.admin;
+  // Sessions in Redis let several admin processes behind one load balancer share sign-ins.
+  const redis: RedisClients | undefined =
+    sessionStore.type === 'redis'
+      ? await openRedisClients({ url: sessionStore.url, logger: log.logger })
+      : undefined;
   const app = await createStandaloneAdmin({
     apiBaseUrl: options.apiBaseUrl,
     managementToken: config.managementToken,
     session: config.admin.session,
+    sessions: createSessionStore(sessionStore, { redis: redis?.client, logger: log.logger }),
     logger: log.logger,
     ...(options.proxyBaseUrl === undefined ? {} : { proxyBaseUrl: options.proxyBaseUrl }),
   });
+  const closeAll = async (): Promise<void> => {
+    await app.close();
+    await redis?.close();
+  };
   let address: string;
   try {
     address = await app.listen({ host: bindHost(listen.value), port: listen.value.port });
   } catch (error) {
-    await app.close();
+    await closeAll();
     await log.close();
     throw BIND_ERRORS.has(errorCodeOf(error)) ? listenError(listen.value, error) : error;
   }
@@ -56,7 +69,7 @@ export async function runAdmin(options: RunAdminOptions): Promise<void> {
     .child({}, { level: 'info' })
     .info({ address, apiBaseUrl: options.apiBaseUrl }, 'llm-proxy admin UI is ready');
   try {
-    await waitForShutdown(log.logger, () => app.close());
+    await waitForShutdown(log.logger, closeAll);
   } catch (error) {
     throw error instanceof CliError ? error : new CliError(String(error), { cause: error });
   } finally {

@@ -49,6 +49,20 @@ export const ADMIN_VARIABLES = {
     description:
       'With "Remember me" ticked, the session cookie outlives the browser and the session ends this long after sign-in (idle expiry is then the same length).',
   }),
+  ADMIN_UI_SESSION_STORE: variable({
+    section: 'admin',
+    schema: Type.Union([Type.Literal('memory'), Type.Literal('redis')]),
+    default: 'memory',
+    description:
+      'Where sign-in sessions are kept: `memory` (this process: a restart signs everyone out, and several instances behind a load balancer need sticky sessions) or `redis` (the shared Redis of `REDIS_URL` or `REDIS_ADDR`, required then: every instance knows every sign-in). `llm-proxy admin` reads it too.',
+  }),
+  ADMIN_UI_SESSION_KEY_PREFIX: variable({
+    section: 'admin',
+    schema: Type.String({ minLength: 1 }),
+    default: 'llm-proxy:admin-session:',
+    description:
+      'Put in front of the Redis key of every session (`redis` store). Deployments that share one Redis need prefixes of their own, or a sign-in to one would be accepted by the other.',
+  }),
 };
 
 function parseAdminPath(raw: string): Parsed<string> {
