@@ -8,6 +8,26 @@
     var formats = {
       datetime: { dateStyle: 'medium', timeStyle: 'medium' },
       date: { dateStyle: 'medium' },
+      long: { dateStyle: 'long', timeStyle: 'short' },
+    };
+    // The original program's numeric formats, in the browser's zone: 2025-03-01 15:04[:05][ GMT+9].
+    var numeric = {
+      ymd_hm: function (instant) {
+        return ymd(instant) + ' ' + clock(instant, false);
+      },
+      ymd_hms: function (instant) {
+        return ymd(instant) + ' ' + clock(instant, true);
+      },
+      ymd_hms_tz: function (instant) {
+        return (
+          ymd(instant) +
+          ' ' +
+          clock(instant, true) +
+          ' ' +
+          part(instant, { timeZoneName: 'short' }, 'timeZoneName')
+        );
+      },
+      date_only: ymd,
     };
     document.querySelectorAll('[data-local-time="true"]').forEach(function (element) {
       var instant = new Date(element.getAttribute('data-ts'));
@@ -15,6 +35,8 @@
       var format = element.getAttribute('data-format') || 'datetime';
       if (format === 'relative') {
         element.textContent = relative(instant);
+      } else if (format in numeric) {
+        element.textContent = numeric[format](instant);
       } else {
         element.textContent = new Intl.DateTimeFormat(undefined, formats[format] || formats.datetime).format(
           instant,
@@ -22,6 +44,30 @@
       }
       element.setAttribute('title', instant.toISOString());
     });
+  }
+
+  function part(instant, options, type) {
+    var found = new Intl.DateTimeFormat('en-US', options).formatToParts(instant).filter(function (piece) {
+      return piece.type === type;
+    })[0];
+    return found ? found.value : '';
+  }
+
+  function ymd(instant) {
+    var digits = { year: 'numeric', month: '2-digit', day: '2-digit' };
+    return (
+      part(instant, digits, 'year') +
+      '-' +
+      part(instant, digits, 'month') +
+      '-' +
+      part(instant, digits, 'day')
+    );
+  }
+
+  function clock(instant, withSeconds) {
+    var digits = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+    var text = part(instant, digits, 'hour') + ':' + part(instant, digits, 'minute');
+    return withSeconds ? text + ':' + part(instant, digits, 'second') : text;
   }
 
   function relative(instant) {

@@ -143,4 +143,33 @@ describe.skipIf(!chromiumAvailable())('admin UI in Chromium: tokens, timestamps 
     const utcClock = `${String(instant.getUTCHours() % 12 || 12)}:${String(instant.getUTCMinutes()).padStart(2, '0')}`;
     expect(utc?.text).toContain(utcClock);
   });
+
+  it("renders the original's data-format variants in the browser's zone", async () => {
+    const { tokenId } = await gateway.issueToken();
+    const { context, problems } = await strictContext(browser, { timezoneId: 'Asia/Tokyo', locale: 'en-US' });
+    const page = await context.newPage();
+    await signIn(page, base);
+    await page.goto(`${base}/admin/tokens/${tokenId}`);
+    const long = page.locator('time[data-format="long"]').first();
+    const ts = new Date((await long.getAttribute('data-ts')) ?? '');
+    // Tokyo is UTC+9 all year.
+    const tokyo = new Date(ts.getTime() + 9 * 3_600_000);
+    const hours = tokyo.getUTCHours();
+    const minutes = String(tokyo.getUTCMinutes()).padStart(2, '0');
+    expect(await long.innerText()).toContain(
+      ` at ${String(hours % 12 || 12)}:${minutes} ${hours < 12 ? 'AM' : 'PM'}`,
+    );
+
+    await page.goto(`${base}/admin/tokens`);
+    const times = page.locator(`tr:has(a[href="/admin/tokens/${tokenId}/edit"]) time[data-format="ymd_hm"]`);
+    expect(await times.count()).toBeGreaterThan(0);
+    for (const time of await times.all()) {
+      const instant = new Date((await time.getAttribute('data-ts')) ?? '');
+      const local = new Date(instant.getTime() + 9 * 3_600_000).toISOString();
+      expect(await time.innerText()).toBe(`${local.slice(0, 10)} ${local.slice(11, 16)}`);
+      expect(await time.getAttribute('title')).toBe(instant.toISOString());
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

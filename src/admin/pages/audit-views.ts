@@ -95,8 +95,9 @@ export function auditDetailsBody(context: AdminContext, event: AuditEventJson): 
           <div class="table-responsive">
             <table class="table table-sm table-borderless mb-0">
               <tbody>
-                ${row('Timestamp:', timestamp(event.timestamp))} ${row('Action:', actionBadge(event.action))}
-                ${row('Actor:', event.actor)} ${row('Outcome:', outcomeBadge(event.outcome))}
+                ${row('Timestamp:', timestamp(event.timestamp, '', 'ymd_hms_tz'))}
+                ${row('Action:', actionBadge(event.action))} ${row('Actor:', event.actor)}
+                ${row('Outcome:', outcomeBadge(event.outcome))}
               </tbody>
             </table>
           </div>
@@ -272,7 +273,7 @@ function auditTable(context: AdminContext, query: AuditQuery, result: AuditPageJ
           ${result.events.map(
             (event) =>
               html`<tr>
-                <td class="text-nowrap">${timestamp(event.timestamp)}</td>
+                <td class="text-nowrap">${timestamp(event.timestamp, '', 'ymd_hms')}</td>
                 <td>${actionBadge(event.action)}</td>
                 <td>${event.actor}</td>
                 <td>${outcomeBadge(event.outcome)}</td>

@@ -128,9 +128,9 @@ export function projectDetailsBody(context: AdminContext, project: ProjectView, 
                 }
               </dd>
               <dt class="col-sm-4">Created:</dt>
-              <dd class="col-sm-8">${timestamp(project.created_at)}</dd>
+              <dd class="col-sm-8">${timestamp(project.created_at, 'Never', 'long')}</dd>
               <dt class="col-sm-4">Last Updated:</dt>
-              <dd class="col-sm-8">${timestamp(project.updated_at)}</dd>
+              <dd class="col-sm-8">${timestamp(project.updated_at, 'Never', 'long')}</dd>
               ${
                 project.deactivated_at === null
                   ? ''

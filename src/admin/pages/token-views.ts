@@ -218,7 +218,8 @@ export function tokenDetailsBody(
               ? 'Unlimited'
               : `${count(token.max_requests)} requests (${count(left)} left)`,
           )}
-          ${row('Created', timestamp(token.created_at))} ${row('Last Used', timestamp(token.last_used_at))}
+          ${row('Created', timestamp(token.created_at, 'Never', 'long'))}
+          ${row('Last Used', timestamp(token.last_used_at, 'Never', 'long'))}
           ${token.deactivated_at !== null && row('Revoked', timestamp(token.deactivated_at))}
         </dl>
       </div>
@@ -279,9 +280,9 @@ function tokenRow(context: AdminContext, token: TokenView, projectName: string |
       <div class="small text-muted">${count(token.cache_hit_count)} cache hits</div>
     </td>
     <td>${statusBadge(token.status)}</td>
-    <td>${timestamp(token.expires_at, 'Never')}</td>
-    <td>${timestamp(token.created_at)}</td>
-    <td>${timestamp(token.last_used_at, 'Never')}</td>
+    <td>${timestamp(token.expires_at, 'Never', 'ymd_hm')}</td>
+    <td>${timestamp(token.created_at, 'Never', 'ymd_hm')}</td>
+    <td>${timestamp(token.last_used_at, 'Never', 'ymd_hm')}</td>
     <td>
       <div class="d-flex flex-wrap gap-1">
         <a class="btn btn-outline-primary btn-sm" href="${context.url(`/tokens/${token.id}`)}"

@@ -1,8 +1,28 @@
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
 
-/** How `admin.js` renders a timestamp in the browser's time zone. */
-export type TimeFormat = 'datetime' | 'date' | 'relative';
+/**
+ * How `admin.js` renders a timestamp in the browser's time zone: the locale's medium date and time, its date,
+ * a relative time ("3 hours ago"), or one of the original program's formats — `ymd_hm` (`2025-03-01 15:04`),
+ * `ymd_hms`, `ymd_hms_tz` (with the zone's name), `long` ("March 1, 2025 at 3:04 PM") and `date_only`.
+ */
+export type TimeFormat =
+  'datetime' | 'date' | 'relative' | 'ymd_hm' | 'ymd_hms' | 'ymd_hms_tz' | 'long' | 'date_only';
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /**
  * A timestamp as every page shows it: UTC text that works without scripts, the instant in `datetime` and
@@ -18,15 +38,35 @@ export function timestamp(
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return html`${value}`;
   const iso = date.toISOString();
-  const text = format === 'date' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
   return html`<time
     datetime="${iso}"
     data-local-time="true"
     data-ts="${iso}"
     data-format="${format}"
     title="${iso}"
-    >${text}</time
+    >${utcText(date, format)}</time
   >`;
+}
+
+/** What a timestamp reads before the script localises it (or without scripts): the format, in UTC. */
+function utcText(date: Date, format: TimeFormat): string {
+  const iso = date.toISOString();
+  const day = iso.slice(0, 10);
+  switch (format) {
+    case 'date':
+    case 'date_only':
+      return day;
+    case 'ymd_hm':
+      return `${day} ${iso.slice(11, 16)} UTC`;
+    case 'long': {
+      const hours = date.getUTCHours();
+      const clock = `${String(hours % 12 || 12)}:${iso.slice(14, 16)} ${hours < 12 ? 'AM' : 'PM'}`;
+      const month = MONTHS[date.getUTCMonth()] ?? '';
+      return `${month} ${String(date.getUTCDate())}, ${String(date.getUTCFullYear())} at ${clock} UTC`;
+    }
+    default:
+      return `${day} ${iso.slice(11, 19)} UTC`;
+  }
 }
 
 /** A whole number with thousands separators (en-US, as the server cannot know the browser's locale). */
