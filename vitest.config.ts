@@ -10,8 +10,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      // Most CLI tests run the built command as a child process, which the test process's v8 coverage does not
-      // see: src/cli counts lower here than its tests cover.
+      // Most CLI tests run the built command as a child process, which this coverage does not see:
+      // `npm run test:coverage` (scripts/coverage.ts) adds the children's coverage to this report.
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
     },

@@ -32,10 +32,19 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-/** A minimal environment, so that the developer's own MANAGEMENT_TOKEN or DATABASE_URL never leaks in. */
+/**
+ * A minimal environment, so that the developer's own MANAGEMENT_TOKEN or DATABASE_URL never leaks in. Under
+ * `npm run test:coverage` it also tells Node where the child writes its coverage, which the test process's own
+ * coverage does not see.
+ */
 export function cliEnv(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra })) {
+  const base = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_V8_COVERAGE: process.env.LLM_PROXY_CHILD_COVERAGE_DIR,
+  };
+  for (const [name, value] of Object.entries({ ...base, ...extra })) {
     if (value !== undefined) env[name] = value;
   }
   return env;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
 import { freePort } from '../helpers/network.js';
-import { runCli, spawnCli, startServer, tempDirPerTest } from './cli-harness.js';
+import { cliEnv, runCli, spawnCli, startServer, tempDirPerTest } from './cli-harness.js';
 
 const newDir = tempDirPerTest();
 
@@ -152,7 +152,7 @@ describe('the "Start the server with" line of setup', () => {
     const port = await freePort();
     const child = spawn('sh', ['-c', `exec ${command}`], {
       cwd,
-      env: { PATH: process.env.PATH, LISTEN_ADDR: `127.0.0.1:${String(port)}`, LOG_LEVEL: 'warn' },
+      env: cliEnv({ LISTEN_ADDR: `127.0.0.1:${String(port)}`, LOG_LEVEL: 'warn' }),
       stdio: 'ignore',
     });
     try {
