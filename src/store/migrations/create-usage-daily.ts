@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Kysely, RawBuilder } from 'kysely';
 
 import type { DialectName } from '../store.js';
-import { timestampType } from './create-schema.js';
-import { USAGE_COUNTER_COLUMNS } from './create-usage-hourly.js';
+import { USAGE_COUNTER_COLUMNS, createUsageCountsTable } from './create-usage-hourly.js';
+import { createReportIndex } from './usage-hour-covering-index.js';
 
 const SUMMED_COLUMNS = [...USAGE_COUNTER_COLUMNS, 'cost_usd'];
 
@@ -16,31 +16,13 @@ const SUMMED_COLUMNS = [...USAGE_COUNTER_COLUMNS, 'cost_usd'];
  * whichever version of the program wrote the hour.
  */
 export async function createUsageDaily(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
-  let table = db.schema
-    .createTable('usage_daily')
-    .addColumn('project_id', 'text', (c) => c.notNull())
-    .addColumn('token_id', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('model', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('day', timestampType(dialect), (c) => c.notNull());
-  for (const column of USAGE_COUNTER_COLUMNS) {
-    table = table.addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0));
-  }
-  await table
-    .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
-    .addPrimaryKeyConstraint('usage_daily_pkey', ['project_id', 'token_id', 'model', 'day'])
-    .execute();
+  await createUsageCountsTable(db, dialect, 'usage_daily', 'day');
   // Like usage_hourly's report index: a range of days is summed from the index alone.
-  if (dialect === 'postgres') {
-    await sql`CREATE INDEX idx_usage_daily_day_report ON usage_daily (day) INCLUDE (${sql.join(
-      ['project_id', 'token_id', 'model', ...SUMMED_COLUMNS].map((column) => sql.ref(column)),
-    )})`.execute(db);
-  } else {
-    await db.schema
-      .createIndex('idx_usage_daily_day_report')
-      .on('usage_daily')
-      .columns(['day', 'project_id', 'token_id', 'model', ...SUMMED_COLUMNS])
-      .execute();
-  }
+  await createReportIndex(db, dialect, {
+    index: 'idx_usage_daily_day_report',
+    table: 'usage_daily',
+    key: 'day',
+  });
   await db.schema
     .createIndex('idx_usage_daily_project_day')
     .on('usage_daily')

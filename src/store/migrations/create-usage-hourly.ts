@@ -23,25 +23,38 @@ export const USAGE_COUNTER_COLUMNS = [
  * hour's usage over many rows. No foreign keys: usage outlives the projects and tokens it was counted for.
  */
 export async function createUsageHourly(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
-  // bigint: one busy project can use more than 2^31 tokens of one model in an hour, and sums grow past it.
-  let table = db.schema
-    .createTable('usage_hourly')
-    .addColumn('project_id', 'text', (c) => c.notNull())
-    .addColumn('token_id', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('model', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('hour', timestampType(dialect), (c) => c.notNull());
-  for (const column of USAGE_COUNTER_COLUMNS) {
-    table = table.addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0));
-  }
-  await table
-    .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
-    .addPrimaryKeyConstraint('usage_hourly_pkey', ['project_id', 'token_id', 'model', 'hour'])
-    .execute();
+  await createUsageCountsTable(db, dialect, 'usage_hourly', 'hour');
   await db.schema.createIndex('idx_usage_hourly_hour').on('usage_hourly').column('hour').execute();
   await db.schema
     .createIndex('idx_usage_hourly_project_hour')
     .on('usage_hourly')
     .columns(['project_id', 'hour'])
+    .execute();
+}
+
+/**
+ * A table of usage counters keyed by project, token, model and the start of a period (`usage_hourly`, and
+ * `usage_daily` of migration 0007), primary key `<table>_pkey`.
+ */
+export async function createUsageCountsTable(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  table: 'usage_hourly' | 'usage_daily',
+  timeColumn: 'hour' | 'day',
+): Promise<void> {
+  // bigint: one busy project can use more than 2^31 tokens of one model in an hour, and sums grow past it.
+  let builder = db.schema
+    .createTable(table)
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('token_id', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('model', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn(timeColumn, timestampType(dialect), (c) => c.notNull());
+  for (const column of USAGE_COUNTER_COLUMNS) {
+    builder = builder.addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0));
+  }
+  await builder
+    .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint(`${table}_pkey`, ['project_id', 'token_id', 'model', timeColumn])
     .execute();
 }
 

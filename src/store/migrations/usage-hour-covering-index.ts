@@ -14,18 +14,34 @@ const REPORTED_COLUMNS = ['project_id', 'token_id', 'model', ...USAGE_COUNTER_CO
  * as the key and carries the rest as INCLUDE columns (index-only scans).
  */
 export async function createUsageHourCoveringIndex(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  await createReportIndex(db, dialect, {
+    index: 'idx_usage_hourly_hour_report',
+    table: 'usage_hourly',
+    key: 'hour',
+  });
+  await db.schema.dropIndex('idx_usage_hourly_hour').execute();
+}
+
+/**
+ * An index on a usage table's time column that holds every reported column besides: on SQLite as further key
+ * columns, on PostgreSQL as INCLUDE columns (index-only scans either way).
+ */
+export async function createReportIndex(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  target: { index: string; table: 'usage_hourly' | 'usage_daily'; key: 'hour' | 'day' },
+): Promise<void> {
   if (dialect === 'postgres') {
-    await sql`CREATE INDEX idx_usage_hourly_hour_report ON usage_hourly (hour) INCLUDE (${sql.join(
+    await sql`CREATE INDEX ${sql.ref(target.index)} ON ${sql.table(target.table)} (${sql.ref(target.key)}) INCLUDE (${sql.join(
       REPORTED_COLUMNS.map((column) => sql.ref(column)),
     )})`.execute(db);
   } else {
     await db.schema
-      .createIndex('idx_usage_hourly_hour_report')
-      .on('usage_hourly')
-      .columns(['hour', ...REPORTED_COLUMNS])
+      .createIndex(target.index)
+      .on(target.table)
+      .columns([target.key, ...REPORTED_COLUMNS])
       .execute();
   }
-  await db.schema.dropIndex('idx_usage_hourly_hour').execute();
 }
 
 /** Puts the plain `hour` index back (migration 0006 down). */
