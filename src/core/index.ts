@@ -2,6 +2,7 @@ export { AppError, ERRORS, isAppError } from './errors.js';
 export { bodyStillArriving } from './body-arrival.js';
 export type { AppErrorOptions, ErrorDefinition, ErrorName } from './errors.js';
 export { newId, isWellFormedId } from './ids.js';
+export { parseJsonObject } from './json-object.js';
 export { obfuscateSecret, obfuscateToken, looksObfuscated } from './obfuscate.js';
 export { secretsEqual } from './secret-compare.js';
 export { SseDecoder, decodeSse } from './sse-decoder.js';

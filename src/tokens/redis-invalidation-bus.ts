@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { readPurgeSelector } from '../cache/index.js';
-import { isWellFormedId } from '../core/index.js';
+import { isWellFormedId, parseJsonObject } from '../core/index.js';
 import type { Logger } from '../core/index.js';
 import type { RedisClient, RedisSubscriber } from '../redis/index.js';
 import type { InvalidationBus, InvalidationEvent, InvalidationListener } from './invalidation-bus.js';
@@ -188,14 +188,8 @@ function encode(source: string, event: InvalidationEvent): string {
 /** The message, or undefined when it is not a well-formed invalidation message of a known type. */
 function decode(text: string): WireMessage | undefined {
   if (text.length > MAX_MESSAGE_LENGTH) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const fields = value as Record<string, unknown>;
+  const fields = parseJsonObject(text);
+  if (fields === undefined) return undefined;
   const { source } = fields;
   if (!isId(source)) return undefined;
   switch (fields.type) {

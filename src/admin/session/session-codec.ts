@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../../core/index.js';
 import type { AdminSession, Flash } from './session-store.js';
 
 const FLASH_KINDS: ReadonlySet<string> = new Set(['success', 'danger', 'info']);
@@ -9,14 +10,8 @@ export function encodeSession(session: AdminSession): string {
 
 /** The session a stored value holds; undefined for anything that is not one (a foreign or damaged value). */
 export function decodeSession(text: string): AdminSession | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const fields = value as Record<string, unknown>;
+  const fields = parseJsonObject(text);
+  if (fields === undefined) return undefined;
   const { key, csrfToken, createdAt, lastSeenAt, expiresAt, idleTimeoutMs, remember, flash } = fields;
   if (typeof key !== 'string' || typeof csrfToken !== 'string' || typeof remember !== 'boolean') {
     return undefined;
