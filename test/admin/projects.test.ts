@@ -3,23 +3,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { OWN_ORIGIN, page, signInToAdmin } from '../helpers/admin-client.js';
 import type { AdminClient } from '../helpers/admin-client.js';
+import { ManualClock } from '../helpers/clock.js';
 import { startTestGateway } from '../helpers/gateway-harness.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import { createProject, json } from '../helpers/management.js';
 import type { ProjectJson } from '../helpers/management.js';
+import { createTestStore } from '../helpers/test-store.js';
+import type { TestStore } from '../helpers/test-store.js';
 
 const SECRET_KEY = 'sk-live-REALSECRET-0123456789abcdef';
 
 describe('admin UI: projects pages', () => {
+  // One time for the gateway and its store, moved on by hand where creation order matters.
+  const clock = new ManualClock(new Date());
   let gateway: TestGateway;
+  let testStore: TestStore;
   let admin: AdminClient;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ listen: false });
+    testStore = await createTestStore('sqlite', undefined, clock);
+    gateway = await startTestGateway({ listen: false, clock, store: testStore.store });
     admin = await signInToAdmin(gateway);
   });
   afterAll(async () => {
     await gateway.close();
+    await testStore.cleanup();
   });
 
   async function deactivate(project: ProjectJson): Promise<void> {
@@ -83,8 +91,10 @@ describe('admin UI: projects pages', () => {
 
   it('searches names and ids case-insensitively, and sorting and paging keep each other', async () => {
     const made: ProjectJson[] = [];
-    for (const letter of ['c', 'a', 'e', 'b', 'd'])
+    for (const letter of ['c', 'a', 'e', 'b', 'd']) {
+      clock.advance(1_000);
       made.push(await createProject(gateway, `paging-${letter}`));
+    }
 
     const first = await admin.get('/admin/projects?q=PAGING&sort=name&order=desc&size=2');
     expect(rowNames(first)).toEqual(['paging-e', 'paging-d']);

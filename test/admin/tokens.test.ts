@@ -7,6 +7,8 @@ import { page, signInToAdmin } from '../helpers/admin-client.js';
 import type { AdminClient } from '../helpers/admin-client.js';
 import { ManualClock } from '../helpers/clock.js';
 import { startTestGateway } from '../helpers/gateway-harness.js';
+import { createTestStore } from '../helpers/test-store.js';
+import type { TestStore } from '../helpers/test-store.js';
 import type { TestGateway } from '../helpers/gateway-harness.js';
 import { createProject, json } from '../helpers/management.js';
 
@@ -21,14 +23,18 @@ interface ListedToken {
 describe('admin UI token pages', () => {
   const clock = new ManualClock(new Date('2025-03-01T09:00:00Z'));
   let gateway: TestGateway;
+  let testStore: TestStore;
   let admin: AdminClient;
 
   beforeAll(async () => {
-    gateway = await startTestGateway({ listen: false, clock });
+    // The store keeps the same time as the gateway: tokens made a (manual) second apart are a second apart.
+    testStore = await createTestStore('sqlite', undefined, clock);
+    gateway = await startTestGateway({ listen: false, clock, store: testStore.store });
     admin = await signInToAdmin(gateway);
   });
   afterAll(async () => {
     await gateway.close();
+    await testStore.cleanup();
   });
 
   /** The tokens of a project as the API lists them (masked). */

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 
 import { createApiKeyCipher } from '../../src/core/index.js';
-import type { ApiKeyCipher } from '../../src/core/index.js';
+import type { ApiKeyCipher, Clock } from '../../src/core/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { DialectName, Store } from '../../src/store/index.js';
 import { createTestDatabase } from './test-database.js';
@@ -15,13 +15,14 @@ export interface TestStore {
   cleanup(): Promise<void>;
 }
 
-/** Opens and migrates a store on a brand-new database of the given dialect. */
+/** Opens and migrates a store on a brand-new database of the given dialect (its times from `clock`). */
 export async function createTestStore(
   dialect: DialectName,
   cipher: ApiKeyCipher = createApiKeyCipher(undefined),
+  clock?: Clock,
 ): Promise<TestStore> {
   const database = await createTestDatabase(dialect);
-  const store = await openStore({ database: database.config, cipher });
+  const store = await openStore({ database: database.config, cipher, ...(clock !== undefined && { clock }) });
   await store.migrations.latest();
   return {
     store,
