@@ -68,14 +68,22 @@ describe.skipIf(!redisAvailable)('redis', () => {
     clients = await sharedClient();
   });
 
+  /** A Redis store under a prefix of its own. */
+  function freshRedisStore(): { prefix: string; store: RedisSessionStore } {
+    const prefix = newPrefix();
+    return {
+      prefix,
+      store: new RedisSessionStore({ client: clients.client, logger: silent, keyPrefix: prefix }),
+    };
+  }
+
   describeSessionStoreContract('redis', () => {
     const prefix = newPrefix();
     return new RedisSessionStore({ client: clients.client, logger: silent, keyPrefix: prefix });
   });
 
   it('holds one key per session: the prefix and the hash of the cookie id, never the id itself', async () => {
-    const prefix = newPrefix();
-    const store = new RedisSessionStore({ client: clients.client, logger: silent, keyPrefix: prefix });
+    const { prefix, store } = freshRedisStore();
     const { id, session } = await store.create({
       now: START,
       idleTimeoutMs: 10 * MINUTE,
@@ -97,8 +105,7 @@ describe.skipIf(!redisAvailable)('redis', () => {
   });
 
   it('lets Redis forget a session when it would go idle or reach its absolute expiry, renewed on use', async () => {
-    const prefix = newPrefix();
-    const store = new RedisSessionStore({ client: clients.client, logger: silent, keyPrefix: prefix });
+    const { prefix, store } = freshRedisStore();
     const { id } = await store.create({
       now: START,
       idleTimeoutMs: 10 * MINUTE,
@@ -116,8 +123,7 @@ describe.skipIf(!redisAvailable)('redis', () => {
   });
 
   it('forgets a value that is not a session instead of trusting it', async () => {
-    const prefix = newPrefix();
-    const store = new RedisSessionStore({ client: clients.client, logger: silent, keyPrefix: prefix });
+    const { prefix, store } = freshRedisStore();
     const { id, session } = await store.create({
       now: START,
       idleTimeoutMs: 10 * MINUTE,
